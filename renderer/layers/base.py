@@ -1,0 +1,63 @@
+"""What every layer kind shares: the context it renders in, and the tile it hands to the compositor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from renderer.errors import AssetError
+from renderer.fonts import FontBook
+from renderer.geometry import Box
+from renderer.model import RGBA, Base64File, Point, Size, UrlFile
+
+Fetch = Callable[[str], bytes]
+"""Injected I/O: URL -> bytes. Raise anything on failure; the renderer reports it against the field."""
+
+
+@dataclass
+class Context:
+    """Per-render state shared by the layers: canvas size, fonts, the fetcher, limits and collected warnings."""
+
+    width: int
+    height: int
+    fonts: FontBook
+    fetch: Fetch | None
+    max_source_pixels: int
+    warnings: list[str] = field(default_factory=list)
+
+    def box(self, position: Point | None, dimensions: Size | None) -> Box:
+        """A layer's box: omitted dimensions reach from the position to the canvas edges."""
+        x = position.x_in_px if position else 0.0
+        y = position.y_in_px if position else 0.0
+        if dimensions is None:
+            left, top = round(x), round(y)
+            return Box(left, top, max(left + 1, self.width), max(top + 1, self.height))
+        return Box.of(x, y, dimensions.width_in_px, dimensions.height_in_px)
+
+    def load(self, source: Base64File | UrlFile, field_path: str, error: type[AssetError]) -> bytes:
+        """The bytes of a file source: decoded base64, or fetched through the injected fetcher."""
+        if isinstance(source, Base64File):
+            return source.base64
+        if self.fetch is None:
+            raise error(f"cannot fetch {source.url!r}: no fetcher was given to the renderer", field_path)
+        try:
+            return self.fetch(source.url)
+        except Exception as exc:  # the fetcher is foreign code; any failure is the asset's
+            raise error(f"cannot fetch {source.url!r}: {exc}", field_path) from exc
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A layer's pixels before opacity and rotation: an RGBA image the size of ``box``, or a uniform ``fill``."""
+
+    box: Box
+    image: Image.Image | None = None
+    fill: RGBA | None = None
+
+    def materialise(self) -> Image.Image:
+        if self.image is not None:
+            return self.image
+        assert self.fill is not None
+        return Image.new("RGBA", (self.box.width, self.box.height), self.fill)

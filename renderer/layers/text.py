@@ -1,0 +1,76 @@
+"""``text``: a laid-out block (see ``renderer.text``) drawn as a coverage mask and tinted with the text colour."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PIL import Image, ImageDraw, ImageFont
+
+from renderer.fonts import font
+from renderer.geometry import Box
+from renderer.layers.base import Context, Tile
+from renderer.markdown import parse_emphasis
+from renderer.model import WEIGHTS, TextLayer
+from renderer.text import Block, FontFor, Frame, fit
+
+OVERHANG = 0.5  # glyphs may reach this many ems outside the box (italics, accents) before they are clipped
+
+
+def bolder(weight: str) -> str:
+    """The face ``**bold**`` picks: bold, or black when the text is already semibold or heavier."""
+    return "bold" if WEIGHTS[weight] < 600 else "black"
+
+
+def _fonts(layer: TextLayer, ctx: Context) -> Callable[[float], FontFor]:
+    def at(size: float) -> FontFor:
+        def font_for(bold: bool, italic: bool) -> ImageFont.FreeTypeFont:
+            weight = bolder(layer.font_weight) if bold else layer.font_weight
+            face = ctx.fonts.face(layer.font_name, weight, italic or layer.font_style == "italic")
+            return font(face, size, ctx.fonts)
+
+        return font_for
+
+    return at
+
+
+def _offsets(layer: TextLayer, box: Box, block: Block) -> tuple[float, list[float]]:
+    spare = box.height - block.height
+    top = {"top": 0.0, "center": spare / 2, "bottom": spare}[layer.vertical_align]
+    share = {"left": 0.0, "center": 0.5, "right": 1.0}[layer.text_align]
+    return top, [(box.width - line.width) * share for line in block.lines]
+
+
+def draw_block(block: Block, layer: TextLayer, box: Box, margin: int) -> Image.Image:
+    """The coverage mask (mode L) of the block, ``margin`` px wider than ``box`` on every side."""
+    mask = Image.new("L", (box.width + 2 * margin, box.height + 2 * margin), 0)
+    draw = ImageDraw.Draw(mask)
+    top, lefts = _offsets(layer, box, block)
+    for i, line in enumerate(block.lines):
+        y = margin + top + block.baseline(i)
+        for piece in line.pieces:
+            draw.text((margin + lefts[i] + piece.x, y), piece.text, fill=255, font=piece.font, anchor="ls")
+    return mask
+
+
+def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
+    box = ctx.box(layer.position, layer.dimensions)
+    frame = Frame(
+        width=box.width,
+        height=box.height,
+        size=layer.font_size_in_px,
+        wrap=layer.is_splitting_lines,
+        auto_scale=layer.should_auto_scale,
+        paragraph_spacing=layer.paragraph_spacing_in_px,
+    )
+    block = fit(parse_emphasis(layer.text), _fonts(layer, ctx), frame)
+    if not block.lines:
+        return None
+    margin = math.ceil(block.size * OVERHANG)
+    mask = draw_block(block, layer, box, margin)
+    r, g, b, a = layer.text_color
+    if a < 255:
+        mask = mask.point([round(v * a / 255) for v in range(256)])
+    image = Image.new("RGBA", mask.size, (r, g, b, 0))
+    image.putalpha(mask)
+    return Tile(Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin), image=image)

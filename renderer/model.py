@@ -1,0 +1,430 @@
+"""The layer request: pydantic v2 models that accept both dialects of the reference and normalise to one form.
+
+Older dialect (blog posts, recipes) -> current:
+``solid-color-background`` / ``rectangle`` -> ``solid-color``; ``static-image`` / ``image-overlay`` -> ``image``;
+``{x, y}`` / ``{width, height}`` -> ``*_in_px``; ``"Bold"`` -> ``"bold"``; ``buffer`` on a font or an image layer ->
+``file: {type: "base64", ...}``. After validation only the current form exists, so both dialects give equal models
+and the same cache key.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from base64 import b64decode, b64encode
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from renderer.errors import FieldProblem, InvalidRequest
+
+# --- value types -------------------------------------------------------------------------------------------------
+
+RGBA = tuple[int, int, int, int]
+_HEX = re.compile(r"[0-9a-fA-F]+")
+
+
+def parse_hex_color(value: object) -> RGBA:
+    """``#RGB``, ``#RGBA``, ``#RRGGBB`` or ``#RRGGBBAA`` (the ``#`` may be left out) -> (r, g, b, a)."""
+    if isinstance(value, tuple | list) and len(value) == 4 and all(isinstance(c, int) for c in value):
+        r, g, b, a = value
+        return (r, g, b, a)
+    if not isinstance(value, str):
+        raise ValueError("must be a hex colour string such as '#1a1a2e'")
+    digits = value.strip().removeprefix("#")
+    if len(digits) in (3, 4):
+        digits = "".join(c * 2 for c in digits)
+    if len(digits) == 6:
+        digits += "ff"
+    if len(digits) != 8 or not _HEX.fullmatch(digits):
+        raise ValueError(f"{value!r} is not a hex colour (use #RRGGBB, #RGB or #RRGGBBAA)")
+    r, g, b, a = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
+    return (r, g, b, a)
+
+
+def _hex_of(color: RGBA) -> str:
+    return "#" + "".join(f"{c:02x}" for c in color)
+
+
+Color = Annotated[RGBA, BeforeValidator(parse_hex_color), PlainSerializer(_hex_of, return_type=str)]
+
+
+def decode_base64(value: object) -> bytes:
+    """Standard or URL-safe base64, with or without padding or a ``data:...;base64,`` prefix."""
+    if isinstance(value, bytes):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a base64 string")
+    text = value.strip()
+    if text.startswith("data:"):
+        text = text.partition(",")[2]
+    text = "".join(text.split()).replace("-", "+").replace("_", "/")
+    text += "=" * (-len(text) % 4)
+    try:
+        data = b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("is not valid base64") from None
+    if not data:
+        raise ValueError("is empty")
+    return data
+
+
+def _b64_of(data: bytes) -> str:
+    return b64encode(data).decode("ascii")
+
+
+Base64Data = Annotated[bytes, BeforeValidator(decode_base64), PlainSerializer(_b64_of, return_type=str)]
+
+WEIGHTS: dict[str, int] = {
+    "thin": 100,
+    "extralight": 200,
+    "light": 300,
+    "regular": 400,
+    "medium": 500,
+    "semibold": 600,
+    "bold": 700,
+    "extrabold": 800,
+    "black": 900,
+}
+_WEIGHT_ALIASES = {
+    "hairline": "thin",
+    "ultralight": "extralight",
+    "normal": "regular",
+    "book": "regular",
+    "demibold": "semibold",
+    "ultrabold": "extrabold",
+    "heavy": "black",
+}
+
+
+def parse_weight(value: object) -> str:
+    """``"Bold"``, ``"bold"``, ``"semi-bold"``, ``700`` or ``"700"`` -> the reference's lower-case name."""
+    if isinstance(value, bool):
+        raise ValueError("must be a weight name or a number from 100 to 900")
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        number = float(value)
+        if not 1 <= number <= 1000:
+            raise ValueError("must be a weight name or a number from 100 to 900")
+        return min(WEIGHTS, key=lambda name: (abs(WEIGHTS[name] - number), WEIGHTS[name]))
+    if isinstance(value, str):
+        key = re.sub(r"[\s_-]", "", value).lower()
+        key = _WEIGHT_ALIASES.get(key, key)
+        if key in WEIGHTS:
+            return key
+    raise ValueError(f"{value!r} is not a font weight (one of {', '.join(WEIGHTS)})")
+
+
+Weight = Annotated[
+    Literal["thin", "extralight", "light", "regular", "medium", "semibold", "bold", "extrabold", "black"],
+    BeforeValidator(parse_weight),
+]
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+FontStyle = Annotated[Literal["normal", "italic"], BeforeValidator(_lower)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+def _renamed(data: Any, renames: Mapping[str, str]) -> Any:
+    """The older dialect's keys under their current names (a current name, where given, wins)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for old, new in renames.items():
+        if old in out and new not in out:
+            out[new] = out.pop(old)
+    return out
+
+
+class Size(Model):
+    width_in_px: int = Field(ge=1)
+    height_in_px: int = Field(ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: Any) -> Any:
+        return _renamed(data, {"width": "width_in_px", "height": "height_in_px"})
+
+
+class Point(Model):
+    """Top-left corner. Negative values (a layer bleeding off the canvas) are accepted as an extension."""
+
+    x_in_px: float = Field(ge=-100_000, le=100_000)
+    y_in_px: float = Field(ge=-100_000, le=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: Any) -> Any:
+        return _renamed(data, {"x": "x_in_px", "y": "y_in_px"})
+
+
+class FocalPoint(Model):
+    """Where the subject is, in percent of the source image; overrides smart-crop detection (an extension)."""
+
+    x_percent: float = Field(ge=0, le=100)
+    y_percent: float = Field(ge=0, le=100)
+
+
+class Base64File(Model):
+    type: Literal["base64"]
+    name: str | None = None
+    base64: Base64Data
+
+
+class UrlFile(Model):
+    type: Literal["url"]
+    name: str | None = None
+    url: str = Field(min_length=1, max_length=8192)
+
+
+FileSource = Annotated[Base64File | UrlFile, Field(discriminator="type")]
+
+
+def _buffer_to_file(data: Any) -> Any:
+    """An older ``buffer: "<base64>"`` beside the other fields -> ``file: {type: "base64", ...}``."""
+    if isinstance(data, dict) and "buffer" in data and "file" not in data:
+        out = dict(data)
+        out["file"] = {"type": "base64", "base64": out.pop("buffer")}
+        return out
+    return data
+
+
+class FontSpec(Model):
+    """A custom font of the request, matched by name + weight + style."""
+
+    name: str = Field(min_length=1, max_length=200)
+    weight: Weight = "regular"
+    style: FontStyle = "normal"
+    file: FileSource
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_forms(cls, data: Any) -> Any:
+        return _buffer_to_file(data)
+
+
+# --- layers ------------------------------------------------------------------------------------------------------
+
+_RADII = (
+    "border_radius",
+    "border_top_left_radius",
+    "border_top_right_radius",
+    "border_bottom_left_radius",
+    "border_bottom_right_radius",
+)
+
+
+def _not_yet(value: object) -> object:
+    if value is None:
+        return value
+    raise ValueError("is not supported yet by this renderer")
+
+
+NotYet = Annotated[Any, BeforeValidator(_not_yet)]
+
+
+class LayerBase(Model):
+    index: int = Field(ge=0)
+    opacity: float = Field(default=100, ge=0, le=100)
+    rotation_in_degrees: float = Field(default=0, ge=-36_000, le=36_000)
+
+
+class SolidColorLayer(LayerBase):
+    """A filled rectangle; without dimensions it covers the canvas from its position on."""
+
+    type: Literal["solid-color"]
+    hex_color: Color
+    position: Point | None = None
+    dimensions: Size | None = None
+    border_radius: NotYet = None
+    border_top_left_radius: NotYet = None
+    border_top_right_radius: NotYet = None
+    border_bottom_left_radius: NotYet = None
+    border_bottom_right_radius: NotYet = None
+    angled_edges: NotYet = None
+
+
+def _align(aliases: Mapping[str, str]) -> Callable[[object], object]:
+    def parse(value: object) -> object:
+        value = _lower(value)
+        return aliases.get(value, value) if isinstance(value, str) else value
+
+    return parse
+
+
+TextAlign = Annotated[Literal["left", "center", "right"], BeforeValidator(_align({"centre": "center"}))]
+VerticalAlign = Annotated[
+    Literal["top", "center", "bottom"], BeforeValidator(_align({"middle": "center", "centre": "center"}))
+]
+
+
+class TextLayer(LayerBase):
+    type: Literal["text"]
+    text: str = Field(max_length=20_000)
+    font_name: str = Field(default="Inter", min_length=1, max_length=200)
+    font_size_in_px: float = Field(gt=0, le=2000)
+    font_weight: Weight = "regular"
+    font_style: FontStyle = "normal"
+    text_color: Color
+    position: Point
+    dimensions: Size
+    text_align: TextAlign = "left"
+    vertical_align: VerticalAlign = "top"
+    is_splitting_lines: bool = True
+    paragraph_spacing_in_px: float = Field(default=0, ge=0, le=10_000)
+    should_auto_scale: bool = False
+
+
+class ImageLayer(LayerBase):
+    """A picture cover-fitted into its box; without dimensions it covers the whole canvas."""
+
+    type: Literal["image"]
+    file: FileSource
+    position: Point | None = None
+    dimensions: Size | None = None
+    should_use_smart_cropping: bool = False
+    focal_point: FocalPoint | None = None
+    should_remove_background: bool = False
+    border_radius: NotYet = None
+    border_top_left_radius: NotYet = None
+    border_top_right_radius: NotYet = None
+    border_bottom_left_radius: NotYet = None
+    border_bottom_right_radius: NotYet = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_forms(cls, data: Any) -> Any:
+        return _buffer_to_file(data)
+
+    @field_validator("should_remove_background")
+    @classmethod
+    def _no_background_removal(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("background removal is not supported yet by this renderer")
+        return value
+
+
+LAYER_ALIASES = {
+    "solid-color-background": "solid-color",
+    "rectangle": "solid-color",
+    "static-image": "image",
+    "image-overlay": "image",
+}
+NOT_YET_LAYERS = frozenset({"gradient", "qr-code", "barcode", "layout"})
+LAYER_TYPES = ("solid-color", "text", "image")
+
+
+def _normalise_layer(data: Any) -> Any:
+    if not isinstance(data, dict):
+        return data
+    kind = data.get("type")
+    if isinstance(kind, str):
+        kind = LAYER_ALIASES.get(kind, kind)
+        if kind in NOT_YET_LAYERS:
+            raise ValueError(f"layer type {kind!r} is not supported yet by this renderer")
+        if kind not in LAYER_TYPES:
+            known = ", ".join([*LAYER_TYPES, *LAYER_ALIASES])
+            raise ValueError(f"unknown layer type {kind!r} (known: {known})")
+    return {**data, "type": kind}
+
+
+Layer = Annotated[
+    SolidColorLayer | TextLayer | ImageLayer,
+    Field(discriminator="type"),
+    BeforeValidator(_normalise_layer),
+]
+
+OUTPUT_FORMATS = ("png", "jpeg", "webp", "avif", "gif", "tiff")
+OutputFormat = Annotated[
+    Literal["png", "jpeg", "webp", "avif", "gif", "tiff"],
+    BeforeValidator(_align({"jpg": "jpeg", "tif": "tiff"})),
+]
+
+
+class RenderRequest(Model):
+    """A whole layer request, normalised. Layers keep their request order; ``index`` orders the drawing."""
+
+    dimensions: Size
+    output_format: OutputFormat = "png"
+    fonts: tuple[FontSpec, ...] = ()
+    layers: tuple[Layer, ...] = Field(min_length=1)
+    webhook_url: str | None = Field(default=None, max_length=8192)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_indexes(cls, data: Any) -> Any:
+        """A top-level layer without ``index`` is drawn in list order (the reference requires it; we are lenient)."""
+        if isinstance(data, dict) and isinstance(data.get("layers"), list):
+            layers = [
+                {**layer, "index": position} if isinstance(layer, dict) and "index" not in layer else layer
+                for position, layer in enumerate(data["layers"])
+            ]
+            return {**data, "layers": layers}
+        return data
+
+    def drawing_order(self) -> list[Layer]:
+        """Layers from back to front: ascending ``index``, request order among equals."""
+        return sorted(self.layers, key=lambda layer: layer.index)
+
+
+# --- parsing -----------------------------------------------------------------------------------------------------
+
+_TAGS = frozenset({*LAYER_TYPES, "base64", "url"})
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """``('layers', 2, 'text', 'font_size_in_px')`` -> ``layers[2].font_size_in_px`` (union tags dropped)."""
+    path = ""
+    for k, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+            continue
+        after_choice = k > 0 and (isinstance(loc[k - 1], int) or loc[k - 1] == "file")
+        if part in _TAGS and after_choice:
+            continue
+        path += f".{part}" if path else part
+    return path
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    if error["type"] == "too_short":
+        return f"must have at least {(error.get('ctx') or {}).get('min_length', 1)} item(s)"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _is_echo(error: Mapping[str, Any]) -> bool:
+    """A list-length error that only repeats that some items failed (the list itself was long enough)."""
+    given = error.get("input")
+    ctx = error.get("ctx") or {}
+    return error["type"] == "too_short" and isinstance(given, list | tuple) and len(given) >= ctx.get("min_length", 0)
+
+
+def problems_of(error: ValidationError) -> list[FieldProblem]:
+    errors = [e for e in error.errors(include_url=False) if not _is_echo(e)]
+    return [FieldProblem(field_path(tuple(e["loc"])), _message(e)) for e in errors]
+
+
+def parse_request(data: RenderRequest | Mapping[str, Any]) -> RenderRequest:
+    """Validate and normalise a request; every problem is reported with its field path."""
+    if isinstance(data, RenderRequest):
+        return data
+    try:
+        return RenderRequest.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRequest(problems_of(error)) from None

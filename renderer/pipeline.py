@@ -1,0 +1,73 @@
+"""render(): validate -> fonts -> canvas -> layers back to front -> encode. The one pure entry point."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image
+
+from renderer.compose import composite
+from renderer.encode import MIME_TYPES, encode
+from renderer.errors import FontLoadError
+from renderer.fonts import FontBook
+from renderer.layers import tile_of
+from renderer.layers.base import Context, Fetch
+from renderer.model import RenderRequest, parse_request
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Limits the caller sets (the edge reads them from its settings; the renderer reads no environment)."""
+
+    max_source_pixels: int = 40_000_000
+
+
+@dataclass(frozen=True)
+class RenderedImage:
+    data: bytes
+    mime_type: str
+    width: int
+    height: int
+    warnings: tuple[str, ...] = ()
+
+
+def _font_book(request: RenderRequest, ctx: Context) -> FontBook:
+    """Load the request's own fonts. One given by a URL that cannot be fetched is skipped with a warning, so the
+    bundled family of that name (or Inter) is used; one that is fetched but is not a font is an error."""
+    book = ctx.fonts
+    for i, spec in enumerate(request.fonts):
+        path = f"fonts[{i}]"
+        try:
+            data = ctx.load(spec.file, f"{path}.file", FontLoadError)
+        except FontLoadError as exc:
+            face = book.face(spec.name, spec.weight, spec.style == "italic")
+            ctx.warnings.append(f"{exc}; using the bundled {face.family} for {spec.name} {spec.weight} {spec.style}")
+            continue
+        try:
+            book.add_custom(spec.name, spec.weight, spec.style == "italic", data)
+        except (OSError, ValueError) as exc:
+            message = f"{spec.name!r} could not be read as a font (TTF, OTF, WOFF, WOFF2): {exc}"
+            raise FontLoadError(message, path) from None
+    return book
+
+
+def render(
+    request: RenderRequest | Mapping[str, Any],
+    fetch: Fetch | None = None,
+    options: RenderOptions = RenderOptions(),
+) -> RenderedImage:
+    """Render a layer request (either dialect, or an already validated model) to encoded image bytes."""
+    req = parse_request(request)
+    width, height = req.dimensions.width_in_px, req.dimensions.height_in_px
+    ctx = Context(width, height, FontBook(), fetch, options.max_source_pixels)
+    _font_book(req, ctx)
+    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    positions = {id(layer): i for i, layer in enumerate(req.layers)}
+    for layer in req.drawing_order():
+        tile = tile_of(layer, ctx, f"layers[{positions[id(layer)]}]")
+        if tile is not None:
+            composite(canvas, tile, layer.opacity, layer.rotation_in_degrees)
+    data = encode(canvas, req.output_format)
+    return RenderedImage(data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings))
