@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from io import BytesIO
+
+import pytest
+from PIL import Image
+
+from renderer.encode import MIME_TYPES, encode
+
+
+def canvas(alpha: int = 255) -> Image.Image:
+    image = Image.new("RGBA", (120, 63), (26, 26, 46, alpha))
+    image.paste((233, 69, 96, 255), (0, 0, 120, 4))
+    return image
+
+
+@pytest.mark.parametrize("fmt", list(MIME_TYPES))
+def test_each_format_decodes_to_the_right_size(fmt: str) -> None:
+    data = encode(canvas(), fmt)
+    with Image.open(BytesIO(data)) as image:
+        assert image.format == {"jpeg": "JPEG", "tiff": "TIFF"}.get(fmt, fmt.upper())
+        assert image.size == (120, 63)
+
+
+@pytest.mark.parametrize("fmt", list(MIME_TYPES))
+def test_same_canvas_same_bytes(fmt: str) -> None:
+    assert encode(canvas(), fmt) == encode(canvas(), fmt)
+
+
+def test_opaque_canvas_is_written_without_alpha_and_transparent_with_it() -> None:
+    with Image.open(BytesIO(encode(canvas(), "png"))) as image:
+        assert image.mode == "RGB"
+    with Image.open(BytesIO(encode(canvas(alpha=0), "png"))) as image:
+        assert image.mode == "RGBA"
+
+
+def test_jpeg_flattens_transparency_onto_white() -> None:
+    with Image.open(BytesIO(encode(Image.new("RGBA", (8, 8), (0, 0, 0, 0)), "jpeg"))) as image:
+        assert image.getpixel((4, 4)) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "webp"])
+def test_no_metadata(fmt: str) -> None:
+    with Image.open(BytesIO(encode(canvas(), fmt))) as image:
+        assert not image.getexif()
+        assert "icc_profile" not in image.info
+        assert not {
+            k
+            for k in image.info
+            if k
+            not in {
+                "dpi",
+                "jfif",
+                "jfif_version",
+                "jfif_unit",
+                "jfif_density",
+                "loop",
+                "background",
+                "duration",
+                "timestamp",
+            }
+        }
