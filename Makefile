@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test install install-dev native lint
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+install: $(PY) native
+	$(PIP) -e .
+
+install-dev: $(PY) native
+	$(PIP) -e '.[dev]'
+
+# Pillow's wheels carry raqm and HarfBuzz but load FriBiDi from the system: text shaping needs it.
+native: $(PY)
+	@$(PIP) pillow
+	@$(PY) -c "from PIL import features; raise SystemExit(not features.check('fribidi'))" 2>/dev/null || \
+	  { echo "installing libfribidi0 for Pillow's text layout"; \
+	    (apt-get update -qq && apt-get install -y -qq libfribidi0) >/dev/null; }
+
+run: install
+	$(VENV)/bin/ogedge render examples/article.json -o article.png
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: lint
+	$(PY) -m pytest
