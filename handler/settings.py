@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+N = TypeVar("N", int, float)
+WHOLE, NUMBER = "a whole number", "a number"
 
 
 class SettingsError(ValueError):
     """A setting is present but not usable; the message names the variable."""
 
 
-def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip().replace("_", "")
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise SettingsError(f"{name} must be at least 1, not {value}")
-    return value
-
-
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
+def _positive(env: Mapping[str, str], name: str, default: N, parse: Callable[[str], N], kind: str) -> N:
+    """``env[name]`` parsed as a number above 0 (``_`` allowed as a digit separator), or ``default`` when unset."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
-        value = float(raw)
+        value = parse(raw.replace("_", ""))
     except ValueError:
-        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        raise SettingsError(f"{name} must be {kind}, not {raw!r}") from None
     if not value > 0:
         raise SettingsError(f"{name} must be above 0, not {raw}")
     return value
@@ -45,7 +37,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         return cls(
-            max_source_pixels=_positive_int(env, "OGEDGE_MAX_SOURCE_PIXELS", cls.max_source_pixels),
-            fetch_timeout_s=_positive_float(env, "OGEDGE_FETCH_TIMEOUT_S", cls.fetch_timeout_s),
-            fetch_max_bytes=_positive_int(env, "OGEDGE_FETCH_MAX_BYTES", cls.fetch_max_bytes),
+            max_source_pixels=_positive(env, "OGEDGE_MAX_SOURCE_PIXELS", cls.max_source_pixels, int, WHOLE),
+            fetch_timeout_s=_positive(env, "OGEDGE_FETCH_TIMEOUT_S", cls.fetch_timeout_s, float, NUMBER),
+            fetch_max_bytes=_positive(env, "OGEDGE_FETCH_MAX_BYTES", cls.fetch_max_bytes, int, WHOLE),
         )

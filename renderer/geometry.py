@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 
@@ -65,10 +64,3 @@ def cover_crop(src_w: int, src_h: int, width: int, height: int, focus: tuple[flo
 def cover_scale(src_w: int, src_h: int, width: int, height: int) -> float:
     """The scale at which a src_w x src_h image just covers a width x height box."""
     return max(width / src_w, height / src_h)
-
-
-def rotated_bounds(width: int, height: int, degrees: float) -> tuple[int, int]:
-    """Size of the axis-aligned box around a width x height rectangle rotated by ``degrees``."""
-    rad = math.radians(degrees)
-    c, s = abs(math.cos(rad)), abs(math.sin(rad))
-    return math.ceil(width * c + height * s - 1e-9), math.ceil(width * s + height * c - 1e-9)

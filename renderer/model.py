@@ -221,14 +221,6 @@ class FontSpec(Model):
 
 # --- layers ------------------------------------------------------------------------------------------------------
 
-_RADII = (
-    "border_radius",
-    "border_top_left_radius",
-    "border_top_right_radius",
-    "border_bottom_left_radius",
-    "border_bottom_right_radius",
-)
-
 
 def _not_yet(value: object) -> object:
     if value is None:
@@ -245,18 +237,23 @@ class LayerBase(Model):
     rotation_in_degrees: float = Field(default=0, ge=-36_000, le=36_000)
 
 
-class SolidColorLayer(LayerBase):
+class RoundedLayer(LayerBase):
+    """Layers that take corner radii: ``border_radius`` or the four corners (refused until they are drawn)."""
+
+    border_radius: NotYet = None
+    border_top_left_radius: NotYet = None
+    border_top_right_radius: NotYet = None
+    border_bottom_left_radius: NotYet = None
+    border_bottom_right_radius: NotYet = None
+
+
+class SolidColorLayer(RoundedLayer):
     """A filled rectangle; without dimensions it covers the canvas from its position on."""
 
     type: Literal["solid-color"]
     hex_color: Color
     position: Point | None = None
     dimensions: Size | None = None
-    border_radius: NotYet = None
-    border_top_left_radius: NotYet = None
-    border_top_right_radius: NotYet = None
-    border_bottom_left_radius: NotYet = None
-    border_bottom_right_radius: NotYet = None
     angled_edges: NotYet = None
 
 
@@ -291,7 +288,7 @@ class TextLayer(LayerBase):
     should_auto_scale: bool = False
 
 
-class ImageLayer(LayerBase):
+class ImageLayer(RoundedLayer):
     """A picture cover-fitted into its box; without dimensions it covers the whole canvas."""
 
     type: Literal["image"]
@@ -301,11 +298,6 @@ class ImageLayer(LayerBase):
     should_use_smart_cropping: bool = False
     focal_point: FocalPoint | None = None
     should_remove_background: bool = False
-    border_radius: NotYet = None
-    border_top_left_radius: NotYet = None
-    border_top_right_radius: NotYet = None
-    border_bottom_left_radius: NotYet = None
-    border_bottom_right_radius: NotYet = None
 
     @model_validator(mode="before")
     @classmethod

@@ -18,7 +18,7 @@ def test_values_are_read() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"OGEDGE_MAX_SOURCE_PIXELS": "0"}, "OGEDGE_MAX_SOURCE_PIXELS must be at least 1"),
+        ({"OGEDGE_MAX_SOURCE_PIXELS": "0"}, "OGEDGE_MAX_SOURCE_PIXELS must be above 0"),
         ({"OGEDGE_FETCH_MAX_BYTES": "1e6"}, "OGEDGE_FETCH_MAX_BYTES must be a whole number"),
         ({"OGEDGE_FETCH_TIMEOUT_S": "-1"}, "OGEDGE_FETCH_TIMEOUT_S must be above 0"),
         ({"OGEDGE_FETCH_TIMEOUT_S": "soon"}, "OGEDGE_FETCH_TIMEOUT_S must be a number"),
