@@ -23,7 +23,7 @@ native: $(PY)
 	    (apt-get update -qq && apt-get install -y -qq libfribidi0) >/dev/null; }
 
 run: install
-	$(VENV)/bin/ogedge render examples/article.json -o article.png
+	$(VENV)/bin/ogedge serve --site examples/site.json
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""The ``ogedge`` command. Verbs: ``render`` (more arrive with the product: serve, build, meta, sign, crop, ...)."""
+"""The ``ogedge`` command: ``render`` one request, ``serve`` the app on the embedded default, ``sign`` a URL."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from handler.fetch import HttpsFetcher
 from handler.settings import Settings, SettingsError
+from handler.signing import signed_query
+from handler.site import SiteError
 from renderer import InvalidRequest, RenderError, RenderOptions, render
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -24,6 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     render_cmd = verbs.add_parser("render", help="render one layer request (JSON) to an image file")
     render_cmd.add_argument("request", help="the layer request, a JSON file ('-' reads standard input)")
     render_cmd.add_argument("-o", "--out", help="where to write the image (default: beside the request)")
+    serve = verbs.add_parser("serve", help="serve /og/<slug>.png locally with the filesystem store")
+    serve.add_argument("--site", help="the site file (templates and pages); default $OGEDGE_SITE")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--store", help="folder of the filesystem store (default $OGEDGE_STORE_DIR or .ogedge/)")
+    serve.add_argument("--no-auth", action="store_true", help="allow the layer API without a key (local use only)")
+    sign = verbs.add_parser("sign", help="print a signed /og/ URL (query: template=...&name=value...)")
+    sign.add_argument("url", help="e.g. '/og/hello.png?template=blog&title=Hello' or a full URL")
+    sign.add_argument("--key", help="signing key (default: the first of $OGEDGE_SIGNING_KEYS)")
     return parser
 
 
@@ -67,7 +80,42 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-_VERBS = {"render": cmd_render}
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    from handler import logs  # noqa: PLC0415
+    from handler.app import create_app  # noqa: PLC0415
+    from handler.main import build_deps  # noqa: PLC0415
+
+    settings = replace(settings, **{k: v for k, v in {"site": args.site, "store_dir": args.store}.items() if v})
+    settings = replace(settings, store_dir=Path(settings.store_dir))
+    logs.configure()
+    deps = build_deps(settings, serve_objects=True)
+    try:
+        site = deps.site.current()
+    except SiteError as exc:
+        return _fail(str(exc), EXIT_BAD_INPUT)
+    base = f"http://{args.host}:{args.port}"
+    print(f"ogedge serving {base} (site: {settings.site or 'none'}, store: {settings.store_dir}/)")
+    for slug in list(site.pages)[:3]:
+        print(f"  {base}/og/{slug}.png")
+    uvicorn.run(create_app(deps), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def cmd_sign(args: argparse.Namespace, settings: Settings) -> int:
+    key = args.key or (settings.signing_keys[0] if settings.signing_keys else None)
+    if not key:
+        return _fail("no signing key: pass --key or set OGEDGE_SIGNING_KEYS", EXIT_BAD_INPUT)
+    parts = urlsplit(args.url)
+    if not parts.path.startswith("/og/"):
+        return _fail("the URL's path must start with /og/", EXIT_BAD_INPUT)
+    query = signed_query(key, parts.path, parse_qsl(parts.query, keep_blank_values=True))
+    print(urlunsplit(parts._replace(query=query)))
+    return EXIT_OK
+
+
+_VERBS = {"render": cmd_render, "serve": cmd_serve, "sign": cmd_sign}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,13 +1,16 @@
-"""Settings from the environment, read in one place and validated loudly. A CLI flag of the same meaning wins."""
+"""Settings from the environment, read in one place and validated at start-up with messages naming the variable.
+A CLI flag of the same meaning wins (the CLI passes overrides)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 N = TypeVar("N", int, float)
 WHOLE, NUMBER = "a whole number", "a number"
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
 class SettingsError(ValueError):
@@ -28,16 +31,79 @@ def _positive(env: Mapping[str, str], name: str, default: N, parse: Callable[[st
     return value
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise SettingsError(f"{name} must be 1/true/yes/on or 0/false/no/off, not {raw!r}")
+    return raw in _TRUE
+
+
+def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in env.get(name, "").split(",") if k.strip())
+    if any(len(k) < 16 for k in keys):
+        raise SettingsError(f"{name}: every key must be at least 16 characters long")
+    return keys
+
+
+def _prefix(raw: str) -> str:
+    prefix = raw.strip().lstrip("/")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    if not prefix or prefix.startswith("og/") or ".." in prefix:
+        raise SettingsError("OGEDGE_PREFIX must be a folder such as 'img/', outside 'og/' (the CDN would loop)")
+    return prefix
+
+
+def _cdn_url(raw: str) -> str | None:
+    url = raw.strip().rstrip("/")
+    if url and not url.startswith(("https://", "http://")):
+        raise SettingsError(f"OGEDGE_CDN_URL must start with https:// (or http:// locally), not {url!r}")
+    return url or None
+
+
+def _mode(raw: str) -> Literal["redirect", "inline"]:
+    mode = raw.strip().lower() or "redirect"
+    if mode == "redirect":
+        return "redirect"
+    if mode == "inline":
+        return "inline"
+    raise SettingsError(f"OGEDGE_RESPONSE_MODE must be 'redirect' or 'inline', not {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     max_source_pixels: int = 40_000_000  # OGEDGE_MAX_SOURCE_PIXELS
     fetch_timeout_s: float = 10.0  # OGEDGE_FETCH_TIMEOUT_S: whole fetch, connect to last byte
     fetch_max_bytes: int = 20 * 1024 * 1024  # OGEDGE_FETCH_MAX_BYTES
+    site: str | None = None  # OGEDGE_SITE: a path, or s3://bucket/key
+    site_ttl_s: float = 5.0  # OGEDGE_SITE_TTL_S: how often the site file is checked for changes
+    store_dir: Path = Path(".ogedge")  # OGEDGE_STORE_DIR: the filesystem store (when no bucket is set)
+    bucket: str | None = None  # OGEDGE_BUCKET: the S3 store
+    prefix: str = "img/"  # OGEDGE_PREFIX: where objects live, outside /og/
+    cdn_url: str | None = None  # OGEDGE_CDN_URL: base URL redirects point at (default: this server)
+    signing_keys: tuple[str, ...] = ()  # OGEDGE_SIGNING_KEYS: first signs, all verify
+    allow_unsigned: bool = False  # OGEDGE_ALLOW_UNSIGNED: development only
+    response_mode: Literal["redirect", "inline"] = "redirect"  # OGEDGE_RESPONSE_MODE
+    redirect_max_age: int = 300  # OGEDGE_REDIRECT_MAX_AGE: seconds a redirect (or inline answer) may be cached
+    degraded_max_age: int = 60  # OGEDGE_DEGRADED_MAX_AGE: for answers given while the store or a font failed
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Settings:
-        return cls(
+    def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
+        settings = cls(
             max_source_pixels=_positive(env, "OGEDGE_MAX_SOURCE_PIXELS", cls.max_source_pixels, int, WHOLE),
             fetch_timeout_s=_positive(env, "OGEDGE_FETCH_TIMEOUT_S", cls.fetch_timeout_s, float, NUMBER),
             fetch_max_bytes=_positive(env, "OGEDGE_FETCH_MAX_BYTES", cls.fetch_max_bytes, int, WHOLE),
+            site=env.get("OGEDGE_SITE", "").strip() or None,
+            site_ttl_s=_positive(env, "OGEDGE_SITE_TTL_S", cls.site_ttl_s, float, NUMBER),
+            store_dir=Path(env.get("OGEDGE_STORE_DIR", "").strip() or cls.store_dir),
+            bucket=env.get("OGEDGE_BUCKET", "").strip() or None,
+            prefix=_prefix(env.get("OGEDGE_PREFIX", cls.prefix)),
+            cdn_url=_cdn_url(env.get("OGEDGE_CDN_URL", "")),
+            signing_keys=_keys(env, "OGEDGE_SIGNING_KEYS"),
+            allow_unsigned=_flag(env, "OGEDGE_ALLOW_UNSIGNED"),
+            response_mode=_mode(env.get("OGEDGE_RESPONSE_MODE", "")),
+            redirect_max_age=_positive(env, "OGEDGE_REDIRECT_MAX_AGE", cls.redirect_max_age, int, WHOLE),
+            degraded_max_age=_positive(env, "OGEDGE_DEGRADED_MAX_AGE", cls.degraded_max_age, int, WHOLE),
         )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **given) if given else settings

@@ -8,6 +8,7 @@ import sys
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from PIL import Image
@@ -92,3 +93,78 @@ def test_the_console_script_reads_standard_input(tmp_path: Path) -> None:
     data = (tmp_path / "ogedge.webp").read_bytes()
     with Image.open(BytesIO(data)) as image:
         assert (image.format, image.size) == ("WEBP", (64, 32))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.slow
+def test_serve_answers_og_urls_end_to_end(tmp_path: Path) -> None:
+    """`ogedge serve` as the README runs it: a redirect, then the immutable object, from the filesystem store."""
+    import http.client
+    import time
+
+    port = _free_port()
+    site = EXAMPLE.parent / "site.json"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "handler.cli", "serve", "--site", str(site), "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/og/why-postgres.png")
+                first = conn.getresponse()
+                first.read()
+                break
+            except ConnectionRefusedError:
+                conn.close()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        assert first.status == 302
+        location = first.getheader("location") or ""
+        assert location.startswith(f"http://127.0.0.1:{port}/img/")
+        conn.request("GET", location.removeprefix(f"http://127.0.0.1:{port}"))
+        image = conn.getresponse()
+        data = image.read()
+        assert image.status == 200
+        assert image.getheader("cache-control") == "public, max-age=31536000, immutable"
+        with Image.open(BytesIO(data)) as decoded:
+            assert decoded.size == (1200, 630)
+        assert len(list((tmp_path / ".ogedge" / "img").iterdir())) == 1
+        conn.close()
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    assert "ogedge serving" in out
+    assert '"route":"og"' in err
+    assert '"cache":"miss"' in err
+
+
+def test_sign_prints_a_url_the_app_accepts(capsys: pytest.CaptureFixture[str]) -> None:
+    from handler.signing import verify
+
+    key = "k" * 32
+    assert main(["sign", "/og/hello.png?template=blog&title=Hello World", "--key", key]) == 0
+    url = capsys.readouterr().out.strip()
+    path, _, query = url.partition("?")
+    params = parse_qsl(query)
+    assert path == "/og/hello.png"
+    assert verify([key], path, params, dict(params)["sig"])
+
+
+def test_sign_without_a_key_is_refused(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("OGEDGE_SIGNING_KEYS", raising=False)
+    assert main(["sign", "/og/x.png?template=blog"]) == 2
+    assert "no signing key" in capsys.readouterr().err

@@ -1,0 +1,83 @@
+"""Every error the edge answers with, mapped to an HTTP status and a public code in exactly one table.
+
+Bodies have the layer API's error shape (``{"success": false, "error": ...}``) plus ``code`` and, where known, the
+failing ``field`` (and every problem of an invalid request). Errors are never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+from handler.site import MissingVariable, SiteError, UnknownTemplate
+from renderer.errors import AssetError, EncodeError, InvalidRequest, RenderError
+
+
+class EdgeError(Exception):
+    """A request the edge refuses; ``field`` names the part at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class BadPath(EdgeError):
+    """A malformed slug, an unknown extension, a path that tries to leave its folder."""
+
+
+class UnknownSlug(EdgeError):
+    pass
+
+
+class BadSignature(EdgeError):
+    pass
+
+
+class BadInvocation(EdgeError):
+    """A direct Lambda invocation of the wrong shape."""
+
+
+class NotStored(EdgeError):
+    """A CDN object path with nothing behind it."""
+
+
+# (exception class, HTTP status, public code), most specific first; looked up along the exception's class hierarchy.
+TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
+    (BadPath, 400, "bad_path"),
+    (UnknownSlug, 404, "unknown_slug"),
+    (NotStored, 404, "not_found"),
+    (BadInvocation, 400, "bad_invocation"),
+    (BadSignature, 403, "bad_signature"),
+    (MissingVariable, 400, "missing_variable"),
+    (UnknownTemplate, 400, "unknown_template"),
+    (InvalidRequest, 400, "invalid_request"),
+    (AssetError, 422, "asset_error"),
+    (EncodeError, 422, "encode_error"),
+    (RenderError, 422, "render_error"),
+    (SiteError, 503, "site_unavailable"),
+)
+_BY_CLASS = {cls: (status, code) for cls, status, code in TABLE}
+
+
+def status_of(exc: BaseException) -> tuple[int, str]:
+    if isinstance(exc, HTTPException):  # routing's own answers (no such route, method not allowed)
+        return exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
+    for cls in type(exc).__mro__:
+        if cls in _BY_CLASS:
+            return _BY_CLASS[cls]
+    return 500, "internal_error"
+
+
+def body_of(exc: BaseException) -> dict[str, Any]:
+    status, code = status_of(exc)
+    message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    body: dict[str, Any] = {"success": False, "error": message if status < 500 else "internal error", "code": code}
+    field = getattr(exc, "field", None)
+    if isinstance(exc, MissingVariable):
+        field = f"vars.{exc.name}"
+    if field:
+        body["field"] = field
+    if isinstance(exc, InvalidRequest):
+        body["problems"] = [{"field": p.path, "message": p.message} for p in exc.problems]
+    return body

@@ -1,0 +1,111 @@
+"""The Lambda entry point with real-shaped events (infra/events/, also used by `sam local invoke`)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from handler import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EVENTS = ROOT / "infra" / "events"
+
+
+def event(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return data
+
+
+@pytest.fixture
+def handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[[Any], Any]]:
+    monkeypatch.setenv("OGEDGE_SITE", str(ROOT / "examples" / "site.json"))
+    monkeypatch.setenv("OGEDGE_STORE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("OGEDGE_CDN_URL", "https://cdn.example.com")
+    monkeypatch.delenv("OGEDGE_BUCKET", raising=False)
+    monkeypatch.setattr(main, "_runtime", None)
+    yield lambda e: main.lambda_handler(e, None)
+    monkeypatch.setattr(main, "_runtime", None)
+
+
+@pytest.mark.parametrize(
+    "name", ["function-url-get-slug", "http-api-v2-get-slug", "api-gateway-rest-v1-get-slug", "alb-get-slug"]
+)
+def test_http_events_redirect_to_the_cdn(handler: Callable[[Any], Any], name: str, tmp_path: Path) -> None:
+    response = handler(event(name))
+    assert response["statusCode"] == 302
+    headers = response["headers"]
+    assert headers["location"].startswith("https://cdn.example.com/img/")
+    object_key = headers["location"].removeprefix("https://cdn.example.com/")
+    with Image.open(tmp_path / "store" / object_key) as image:
+        assert image.size == (1200, 630)
+    assert handler(event(name))["headers"]["x-ogedge-cache"] == "hit"
+
+
+def test_the_runtime_is_built_once(handler: Callable[[Any], Any]) -> None:
+    handler(event("direct-slug"))
+    built = main._runtime
+    handler(event("function-url-get-slug"))
+    assert main._runtime is built
+
+
+def test_an_unknown_slug_is_a_json_404(handler: Callable[[Any], Any]) -> None:
+    response = handler(event("function-url-get-unknown-slug"))
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"])["code"] == "unknown_slug"
+
+
+def test_direct_slug_and_slugs(handler: Callable[[Any], Any]) -> None:
+    one = handler(event("direct-slug"))
+    assert (one["success"], one["cache"], one["stored"]) == (True, "miss", True)
+    assert one["url"] == f"https://cdn.example.com/{one['object_key']}"
+    many = handler(event("direct-slugs"))
+    assert many["success"] is True
+    assert [r["cache"] for r in many["results"]] == ["hit", "miss", "miss"]
+
+
+def test_direct_request_returns_the_image(handler: Callable[[Any], Any]) -> None:
+    result = handler(event("direct-request"))
+    assert result["success"] is True
+    assert result["mime_type"] == "image/png"
+    with Image.open(BytesIO(base64.b64decode(result["buffer"]))) as image:
+        assert image.size == (1200, 630)
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        ({"slug": "no-such-page"}, 404, "unknown_slug"),
+        ({"slug": 42}, 400, "bad_invocation"),
+        ({"slugs": "why-postgres"}, 400, "bad_invocation"),
+        ({"request": {"dimensions": {"width": 0}}}, 400, "invalid_request"),
+    ],
+)
+def test_direct_failures_are_structured(
+    handler: Callable[[Any], Any], payload: dict[str, Any], status: int, code: str
+) -> None:
+    result = handler(payload)
+    assert (result["success"], result["status"], result["code"]) == (False, status, code)
+
+
+def test_one_bad_slug_does_not_hide_the_others(handler: Callable[[Any], Any]) -> None:
+    result = handler({"slugs": ["why-postgres", "nope", "../x"]})
+    assert result["success"] is False
+    assert [r["success"] for r in result["results"]] == [True, False, False]
+    assert [r.get("code") for r in result["results"][1:]] == ["unknown_slug", "bad_path"]
+
+
+def test_bad_settings_fail_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from handler.settings import SettingsError
+
+    monkeypatch.setenv("OGEDGE_RESPONSE_MODE", "sometimes")
+    monkeypatch.setattr(main, "_runtime", None)
+    with pytest.raises(SettingsError, match="OGEDGE_RESPONSE_MODE"):
+        main.lambda_handler(event("direct-slug"), None)
+    monkeypatch.setattr(main, "_runtime", None)
