@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytest_plugins = ["s3_servers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 SHARED = Path(os.environ.get("OGEDGE_SHARED", ROOT.parent / "shared"))
