@@ -9,6 +9,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
+from handler import logs
 from handler.errors import BadInvocation, body_of, status_of
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
@@ -49,7 +50,10 @@ def _result(outcome: Outcome, settings: Settings, with_image: bool) -> dict[str,
 
 
 def _error(exc: Exception) -> dict[str, Any]:
-    return {**body_of(exc), "status": status_of(exc)[0]}
+    status = status_of(exc)[0]
+    if status >= 500:
+        logs.log.error("direct invocation failed", exc_info=exc)
+    return {**body_of(exc), "status": status}
 
 
 def _one_slug(slug: Any, service: OgService, site: SiteSource, settings: Settings) -> dict[str, Any]:
@@ -58,7 +62,17 @@ def _one_slug(slug: Any, service: OgService, site: SiteSource, settings: Setting
             raise BadInvocation("a slug must be a string", "slug")
         name = OgName.parse(slug if "." in slug.rpartition("/")[2] else f"{slug}.png")
         request = resolve(site.current(), name, f"/og/{name.slug}", [], Signing((), allow_unsigned=False))
-        return {"slug": slug, **_result(service.obtain(request), settings, False)}
+        outcome = service.obtain(request)
+        logs.request_line(
+            route="direct",
+            slug=slug,
+            key=outcome.key,
+            cache=outcome.cache,
+            stored=outcome.stored,
+            render_ms=outcome.render_ms or None,
+            store_ms=outcome.store_ms,
+        )
+        return {"slug": slug, **_result(outcome, settings, False)}
     except Exception as exc:  # one failing page never hides the others
         return {"slug": slug, **_error(exc)}
 
@@ -75,6 +89,15 @@ def handle(event: Mapping[str, Any], service: OgService, site: SiteSource, setti
             return _one_slug(event["slug"], service, site, settings)
         request = parse_request(event["request"])
         with_image = bool(event.get("return_image"))
-        return _result(service.obtain(request, want_bytes=with_image), settings, with_image)
+        outcome = service.obtain(request, want_bytes=with_image)
+        logs.request_line(
+            route="direct",
+            key=outcome.key,
+            cache=outcome.cache,
+            stored=outcome.stored,
+            render_ms=outcome.render_ms or None,
+            store_ms=outcome.store_ms,
+        )
+        return _result(outcome, settings, with_image)
     except Exception as exc:
         return _error(exc)

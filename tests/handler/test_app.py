@@ -9,9 +9,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import anyio
-import httpx2 as httpx
 import pytest
+from asgi_load import concurrent_gets
 from PIL import Image
 from starlette.testclient import TestClient
 
@@ -180,20 +179,7 @@ def test_sixteen_concurrent_first_requests_get_one_object() -> None:
     store = MemoryStore()
     app = make_client(store).app
 
-    async def main() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            responses: list[httpx.Response] = []
-
-            async def one() -> None:
-                responses.append(await client.get("/og/zero-downtime-migrations.png"))
-
-            async with anyio.create_task_group() as group:
-                for _ in range(16):
-                    group.start_soon(one)
-            return responses
-
-    responses = anyio.run(main)
+    responses = concurrent_gets(app, "/og/zero-downtime-migrations.png", 16)
     assert {r.status_code for r in responses} == {302}
     assert len({r.headers["location"] for r in responses}) == 1
     assert [r.headers["x-ogedge-cache"] for r in responses].count("miss") == 1

@@ -10,9 +10,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import anyio
-import httpx2 as httpx
 import pytest
+from asgi_load import concurrent_gets
 from PIL import Image
 from s3_servers import S3Server
 from starlette.testclient import TestClient
@@ -71,20 +70,7 @@ def test_a_new_page_in_the_site_file_is_picked_up(s3_server: S3Server, s3_client
 def test_sixteen_concurrent_first_requests_store_one_object(s3_server: S3Server, s3_client: Any) -> None:
     client, _ = deployed(s3_server, s3_client)
 
-    async def main() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-            responses: list[httpx.Response] = []
-
-            async def one() -> None:
-                responses.append(await http.get("/og/connection-pooling.png"))
-
-            async with anyio.create_task_group() as group:
-                for _ in range(16):
-                    group.start_soon(one)
-            return responses
-
-    responses = anyio.run(main)
+    responses = concurrent_gets(client.app, "/og/connection-pooling.png", 16)
     assert {r.status_code for r in responses} == {302}
     locations = {r.headers["location"] for r in responses}
     assert len(locations) == 1

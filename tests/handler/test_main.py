@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import logging
+import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -32,6 +35,20 @@ def handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callabl
     monkeypatch.setattr(main, "_runtime", None)
     yield lambda e: main.lambda_handler(e, None)
     monkeypatch.setattr(main, "_runtime", None)
+    _close_mangums_loop()
+
+
+def _close_mangums_loop() -> None:
+    """Mangum sets an event loop for the process and keeps it (right on Lambda); a test closes it when done."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop()
+        except RuntimeError:
+            return
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop(None)
 
 
 @pytest.mark.parametrize(
@@ -46,6 +63,42 @@ def test_http_events_redirect_to_the_cdn(handler: Callable[[Any], Any], name: st
     with Image.open(tmp_path / "store" / object_key) as image:
         assert image.size == (1200, 630)
     assert handler(event(name))["headers"]["x-ogedge-cache"] == "hit"
+
+
+def test_inline_answers_pass_through_mangum_as_base64(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OGEDGE_RESPONSE_MODE", "inline")
+    response = handler(event("function-url-get-slug"))
+    assert response["statusCode"] == 200
+    assert response["isBase64Encoded"] is True
+    assert response["headers"]["content-type"] == "image/png"
+    with Image.open(BytesIO(base64.b64decode(response["body"]))) as image:
+        assert image.size == (1200, 630)
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_direct_invocations_log_one_line_each(handler: Callable[[Any], Any]) -> None:
+    keep = _Keep()
+    logging.getLogger("ogedge").addHandler(keep)
+    try:
+        handler(event("direct-slugs"))
+    finally:
+        logging.getLogger("ogedge").removeHandler(keep)
+    lines = [json.loads(line) for line in keep.lines]
+    assert [(line["route"], line["slug"]) for line in lines] == [
+        ("direct", "why-postgres"),
+        ("direct", "connection-pooling"),
+        ("direct", "zero-downtime-migrations"),
+    ]
 
 
 def test_the_runtime_is_built_once(handler: Callable[[Any], Any]) -> None:
