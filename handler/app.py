@@ -18,8 +18,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from handler import logs
-from handler.errors import TABLE, NotStored, body_of, status_of
+from handler import logs, openapi
+from handler.errors import TABLE, NotStored, body_of, headers_of, status_of
+from handler.layer_api import LayerApi
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
 from handler.settings import Settings
@@ -37,6 +38,7 @@ class Deps:
     service: OgService
     site: SiteSource
     objects: CacheStore | None = None  # serve stored objects at /<prefix>... (the embedded default's CDN)
+    layer_api: LayerApi | None = None
 
 
 def _request_id(request: Request) -> str:
@@ -117,19 +119,27 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(openapi.spec())
+
+
 async def error_response(request: Request, exc: Exception) -> Response:
     status, code = status_of(exc)
     if status >= 500:
         logs.log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     logs.request_line(request_id=_request_id(request), route=request.url.path[:200], error=code, status=status)
-    return JSONResponse(body_of(exc), status_code=status, headers=NO_STORE)
+    return JSONResponse(body_of(exc), status_code=status, headers=headers_of(exc))
 
 
 def create_app(deps: Deps) -> Starlette:
     routes = [
         Route("/og/{name:path}", og_image(deps), methods=["GET", "HEAD"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
+    if deps.layer_api is not None:
+        for path in ("/image-generation/v1/generate", "/image-generation/v1/render"):
+            routes.append(Route(path, deps.layer_api.generate, methods=["POST"]))
     if deps.objects is not None:
         routes.append(Route(f"/{deps.settings.prefix}{{key:path}}", stored_object(deps), methods=["GET", "HEAD"]))
     handlers: dict[Any, Any] = {cls: error_response for cls, _, _ in TABLE}

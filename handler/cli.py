@@ -88,7 +88,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from handler.main import build_deps  # noqa: PLC0415
 
     settings = replace(settings, **{k: v for k, v in {"site": args.site, "store_dir": args.store}.items() if v})
-    settings = replace(settings, store_dir=Path(settings.store_dir))
+    settings = replace(settings, store_dir=Path(settings.store_dir), api_no_auth=args.no_auth)
     logs.configure()
     deps = build_deps(settings, serve_objects=True)
     try:

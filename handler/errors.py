@@ -38,6 +38,28 @@ class BadInvocation(EdgeError):
     """A direct Lambda invocation of the wrong shape."""
 
 
+class BadBody(EdgeError):
+    """A layer API body that is not a JSON object."""
+
+
+class Unauthorized(EdgeError):
+    """A missing or wrong bearer key."""
+
+
+class BodyTooLarge(EdgeError):
+    pass
+
+
+class RateLimited(EdgeError):
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class AsyncUnavailable(EdgeError):
+    """An async request could not be queued (the queue or the self-invocation failed); retrying may work."""
+
+
 class NotStored(EdgeError):
     """A CDN object path with nothing behind it."""
 
@@ -45,6 +67,10 @@ class NotStored(EdgeError):
 # (exception class, HTTP status, public code), most specific first; looked up along the exception's class hierarchy.
 TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (BadPath, 400, "bad_path"),
+    (BadBody, 400, "invalid_request"),
+    (Unauthorized, 401, "unauthorized"),
+    (BodyTooLarge, 413, "body_too_large"),
+    (RateLimited, 429, "rate_limited"),
     (UnknownSlug, 404, "unknown_slug"),
     (NotStored, 404, "not_found"),
     (BadInvocation, 400, "bad_invocation"),
@@ -56,6 +82,7 @@ TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (EncodeError, 422, "encode_error"),
     (RenderError, 422, "render_error"),
     (SiteError, 503, "site_unavailable"),
+    (AsyncUnavailable, 503, "async_unavailable"),
 )
 _BY_CLASS = {cls: (status, code) for cls, status, code in TABLE}
 
@@ -67,6 +94,15 @@ def status_of(exc: BaseException) -> tuple[int, str]:
         if cls in _BY_CLASS:
             return _BY_CLASS[cls]
     return 500, "internal_error"
+
+
+def headers_of(exc: BaseException) -> dict[str, str]:
+    headers = {"Cache-Control": "no-store"}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after_s)
+    if isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="ogedge"'
+    return headers
 
 
 def body_of(exc: BaseException) -> dict[str, Any]:

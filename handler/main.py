@@ -10,17 +10,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from handler import direct, logs
 from handler.app import Deps, create_app
+from handler.auth import RateLimiter
 from handler.fetch import HttpsFetcher
+from handler.jobs import JOB_KEY, Dispatcher, Job, LambdaDispatcher, ThreadDispatcher, run_job, secret_for
+from handler.layer_api import LayerApi
 from handler.service import OgService
 from handler.settings import Settings
 from handler.site import EMPTY_SITE, SiteSource, file_reader
 from handler.store import CacheStore, FileStore
+from handler.webhooks import WebhookSender, https_poster
 from renderer import RenderOptions
 
 
@@ -52,7 +57,17 @@ def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
     fetch = HttpsFetcher(settings.fetch_timeout_s, settings.fetch_max_bytes)
     service = OgService(store, fetch, RenderOptions(max_source_pixels=settings.max_source_pixels), settings.prefix)
     site = _site_source(settings, s3_client)
-    return Deps(settings, service, site, objects=store if serve_objects else None)
+    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
+    layer_api = LayerApi(settings, service, limiter, _dispatcher(settings, service))
+    return Deps(settings, service, site, objects=store if serve_objects else None, layer_api=layer_api)
+
+
+def _dispatcher(settings: Settings, service: OgService) -> Dispatcher:
+    """On Lambda the function invokes itself for async requests; elsewhere a small pool of worker threads."""
+    if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        return LambdaDispatcher(os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+    sender = WebhookSender(https_poster(settings.fetch_timeout_s), time.sleep, time.time, settings.webhook_attempts)
+    return ThreadDispatcher(service, sender, settings, ThreadPoolExecutor(2, thread_name_prefix="ogedge-job"))
 
 
 @dataclass
@@ -69,6 +84,13 @@ class Runtime:
         return cls(deps, Mangum(create_app(deps), lifespan="off"))
 
     def __call__(self, event: Any, context: Any) -> Any:
+        if isinstance(event, Mapping) and JOB_KEY in event:
+            settings = self.deps.settings
+            sender = WebhookSender(
+                https_poster(settings.fetch_timeout_s), time.sleep, time.time, settings.webhook_attempts
+            )
+            job = Job.from_event(event)
+            return {"delivered": run_job(job, self.deps.service, sender, secret_for(settings, job.key_index))}
         if direct.is_direct(event):
             return direct.handle(event, self.deps.service, self.deps.site, self.deps.settings)
         return self.asgi(event, context)

@@ -86,6 +86,14 @@ class Settings:
     response_mode: Literal["redirect", "inline"] = "redirect"  # OGEDGE_RESPONSE_MODE
     redirect_max_age: int = 300  # OGEDGE_REDIRECT_MAX_AGE: seconds a redirect (or inline answer) may be cached
     degraded_max_age: int = 60  # OGEDGE_DEGRADED_MAX_AGE: for answers given while the store or a font failed
+    api_keys: tuple[str, ...] = ()  # OGEDGE_API_KEYS: bearer keys of the layer API (several, for rotation)
+    api_no_auth: bool = False  # `serve --no-auth` only: the layer API without a key (never read from the env)
+    max_body_bytes: int = 16 * 1024 * 1024  # OGEDGE_MAX_BODY_BYTES: largest layer API request body
+    rate_per_minute: int = 120  # OGEDGE_RATE_LIMIT_PER_MINUTE: layer API requests per key (or client) and process
+    rate_burst: int = 30  # OGEDGE_RATE_LIMIT_BURST: how many may come at once
+    webhook_secret: str | None = None  # OGEDGE_WEBHOOK_SECRET: signs deliveries (default: the caller's API key)
+    webhook_attempts: int = 5  # OGEDGE_WEBHOOK_ATTEMPTS: deliveries tried, with backoff 1, 2, 4, 8 s
+    allow_private_network: bool = False  # OGEDGE_ALLOW_PRIVATE_NETWORK: tests only, never in production
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
@@ -104,6 +112,13 @@ class Settings:
             response_mode=_mode(env.get("OGEDGE_RESPONSE_MODE", "")),
             redirect_max_age=_positive(env, "OGEDGE_REDIRECT_MAX_AGE", cls.redirect_max_age, int, WHOLE),
             degraded_max_age=_positive(env, "OGEDGE_DEGRADED_MAX_AGE", cls.degraded_max_age, int, WHOLE),
+            api_keys=_keys(env, "OGEDGE_API_KEYS"),
+            max_body_bytes=_positive(env, "OGEDGE_MAX_BODY_BYTES", cls.max_body_bytes, int, WHOLE),
+            rate_per_minute=_positive(env, "OGEDGE_RATE_LIMIT_PER_MINUTE", cls.rate_per_minute, int, WHOLE),
+            rate_burst=_positive(env, "OGEDGE_RATE_LIMIT_BURST", cls.rate_burst, int, WHOLE),
+            webhook_secret=env.get("OGEDGE_WEBHOOK_SECRET", "").strip() or None,
+            webhook_attempts=_positive(env, "OGEDGE_WEBHOOK_ATTEMPTS", cls.webhook_attempts, int, WHOLE),
+            allow_private_network=_flag(env, "OGEDGE_ALLOW_PRIVATE_NETWORK"),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given) if given else settings

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -56,7 +57,12 @@ def _hex_of(color: RGBA) -> str:
     return "#" + "".join(f"{c:02x}" for c in color)
 
 
-Color = Annotated[RGBA, BeforeValidator(parse_hex_color), PlainSerializer(_hex_of, return_type=str)]
+Color = Annotated[
+    RGBA,
+    BeforeValidator(parse_hex_color),
+    PlainSerializer(_hex_of, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": "^#?([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$"}),
+]
 
 
 def decode_base64(value: object) -> bytes:
@@ -83,7 +89,12 @@ def _b64_of(data: bytes) -> str:
     return b64encode(data).decode("ascii")
 
 
-Base64Data = Annotated[bytes, BeforeValidator(decode_base64), PlainSerializer(_b64_of, return_type=str)]
+Base64Data = Annotated[
+    bytes,
+    BeforeValidator(decode_base64),
+    PlainSerializer(_b64_of, return_type=str),
+    WithJsonSchema({"type": "string", "contentEncoding": "base64"}),
+]
 
 WEIGHTS: dict[str, int] = {
     "thin": 100,

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import logging
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -162,3 +163,85 @@ def test_bad_settings_fail_at_cold_start(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(SettingsError, match="OGEDGE_RESPONSE_MODE"):
         main.lambda_handler(event("direct-slug"), None)
     monkeypatch.setattr(main, "_runtime", None)
+
+
+API_KEY = "example-api-key-change-me"  # the key infra/events/function-url-post-generate.json sends
+
+
+def test_the_layer_api_post_event(handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
+    response = handler(event("function-url-post-generate"))
+    assert response["statusCode"] == 200
+    body = json.loads(response["body"])
+    with Image.open(BytesIO(base64.b64decode(body["data"]["buffer"]))) as image:
+        assert image.size == (1200, 630)
+
+
+class FakeLambda:
+    def __init__(self) -> None:
+        self.invocations: list[dict[str, Any]] = []
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.invocations.append(kwargs)
+        return {"StatusCode": 202}
+
+
+def test_async_on_lambda_invokes_itself_and_the_job_delivers(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tls_receiver import receiver
+
+    from handler import jobs
+    from handler.webhooks import SIGNATURE_HEADER, https_poster, verify_signature
+
+    monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
+    fake = FakeLambda()
+    handler(event("direct-slug"))  # the cold start builds the runtime and its dispatcher
+    assert main._runtime is not None
+    assert main._runtime.deps.layer_api is not None
+    dispatcher = main._runtime.deps.layer_api.jobs
+    assert isinstance(dispatcher, jobs.LambdaDispatcher)
+    dispatcher.client = fake
+    with receiver(tmp_path, [200]) as hook:
+        post = event("function-url-post-generate")
+        post["body"] = json.dumps({**json.loads(post["body"]), "webhook_url": hook.url})
+        accepted = handler(post)
+        assert accepted["statusCode"] == 201
+        (call,) = fake.invocations
+        assert (call["FunctionName"], call["InvocationType"]) == ("ogedge-test", "Event")
+        job_event = json.loads(call["Payload"])
+        assert API_KEY not in call["Payload"].decode()  # the key itself never travels
+        monkeypatch.setattr(main, "https_poster", lambda timeout: https_poster(timeout, hook.client_context))
+        assert handler({"ogedge_job": {**job_event["ogedge_job"], "webhook_url": "http://plain.example/x"}}) == {
+            "delivered": False
+        }
+        assert handler(job_event) == {"delivered": True}
+    assert len(hook.received) == 1  # the plain-http job was never sent anywhere
+    headers, body = hook.received[0]
+    assert verify_signature(API_KEY, headers[SIGNATURE_HEADER.lower()], body, time.time())
+    assert json.loads(body)["data"]["mime_type"] == "image/png"
+
+
+def test_an_async_request_that_cannot_be_queued_is_503(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handler import jobs
+
+    class Throttled:
+        def invoke(self, **kwargs: Any) -> None:
+            raise RuntimeError("TooManyRequestsException")
+
+    monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
+    handler(event("direct-slug"))
+    assert main._runtime is not None
+    assert main._runtime.deps.layer_api is not None
+    dispatcher = main._runtime.deps.layer_api.jobs
+    assert isinstance(dispatcher, jobs.LambdaDispatcher)
+    dispatcher.client = Throttled()
+    post = event("function-url-post-generate")
+    post["body"] = json.dumps({**json.loads(post["body"]), "webhook_url": "https://hooks.example.com/x"})
+    response = handler(post)
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"])["code"] == "async_unavailable"
