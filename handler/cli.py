@@ -63,7 +63,7 @@ def _default_out(source: str, fmt: str) -> Path:
 
 def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     data = _read_request(args.request)
-    fetch = HttpsFetcher(settings.fetch_timeout_s, settings.fetch_max_bytes)
+    fetch = HttpsFetcher(settings.https_client())
     try:
         image = render(data, fetch=fetch, options=RenderOptions(max_source_pixels=settings.max_source_pixels))
     except InvalidRequest as exc:

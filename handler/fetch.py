@@ -1,79 +1,221 @@
-"""Fetching fonts and images named by URL: HTTPS only, bounded in time and size, redirects checked again.
+"""Every outbound URL (images, fonts, webhooks) goes through here. It is hard to abuse:
 
-This is the fetcher the CLI injects into the renderer. (Address checks against private networks arrive with the
-hardening issue; until then this fetcher is for the CLI, where the caller is the machine's own user.)
+- HTTPS only, no credentials in the URL, an optional allow-list of hosts;
+- IP literals in odd spellings (decimal ``2130706433``, hex ``0x7f.1``, octal ``0177.0.0.1``, short ``127.1``) are
+  refused outright: resolvers accept them and they exist to slip past filters;
+- the host is resolved once and every address checked: private, loopback, link-local (the metadata address
+  169.254.169.254), multicast, reserved, unspecified, shared (100.64/10) and IPv4-mapped IPv6 are refused, and an
+  answer mixing public and private addresses is refused whole;
+- the connection is made to that checked address (TLS still verifies the host name): no second lookup that a
+  rebinding DNS server could answer differently;
+- at most 3 redirects, each checked again from the start; a connect timeout and a deadline for the whole fetch;
+- the body is streamed with a byte cap. Content types are not trusted: the renderer sniffs what it gets.
+
+``OGEDGE_ALLOW_PRIVATE_NETWORK`` (tests only) lets private and loopback addresses through.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
+import re
+import socket
+import ssl
 import time
-import urllib.request
-from dataclasses import dataclass
-from http.client import HTTPMessage
-from typing import IO
-from urllib.parse import urlsplit
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 MAX_REDIRECTS = 3
 _CHUNK = 64 * 1024
+_REDIRECTS = {301, 302, 303, 307, 308}
+_DOTTED_QUAD = re.compile(r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
+_NUMERIC_HOST = re.compile(r"(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+))*\.?", re.IGNORECASE)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class FetchError(Exception):
     """The URL was refused or could not be fetched; the message says which and why."""
 
 
-def check_url(url: str) -> None:
-    """Refuse anything but an absolute https:// URL before a connection is made."""
-    parts = urlsplit(url)
+class UrlRefused(FetchError):
+    """Refused by policy before any connection: trying again cannot help."""
+
+
+@dataclass(frozen=True)
+class UrlPolicy:
+    allow_private: bool = False  # OGEDGE_ALLOW_PRIVATE_NETWORK: tests only
+    allow_hosts: tuple[str, ...] = ()  # OGEDGE_FETCH_ALLOW_HOSTS: "cdn.example.com" or ".example.com"; empty: any
+    trusted: tuple[Network, ...] = ()  # networks treated as public (tests pinning one loopback address)
+
+    def host_allowed(self, host: str) -> bool:
+        if not self.allow_hosts:
+            return True
+        return any(host == h or (h.startswith(".") and host.endswith(h)) for h in self.allow_hosts)
+
+
+def refusal(address: IPAddress, policy: UrlPolicy) -> str | None:
+    """Why ``address`` may not be connected to, or None."""
+    if any(address in network for network in policy.trusted):
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return "IPv4-mapped IPv6 addresses are refused"
+    if policy.allow_private and (address.is_private or address.is_loopback):
+        return None
+    if address.is_unspecified or address.is_multicast or address.is_loopback or address.is_link_local:
+        return f"{address} is not a public address"
+    if not address.is_global or address.is_reserved:
+        return f"{address} is not a public address"
+    return None
+
+
+def check_url(url: str, policy: UrlPolicy | None = None) -> SplitResult:
+    """The URL's parts if its form is acceptable; decided before any lookup or connection."""
+    policy = policy or UrlPolicy()
+    parts = urlsplit(url.strip())
     if parts.scheme.lower() != "https" or not parts.hostname:
-        raise FetchError(f"only https:// URLs are fetched, not {url[:100]!r}")
+        raise UrlRefused(f"only https:// URLs are fetched, not {url[:100]!r}")
+    if parts.username is not None or parts.password is not None:
+        raise UrlRefused("URLs with credentials are refused")
+    host = parts.hostname.rstrip(".").lower()
+    if _NUMERIC_HOST.fullmatch(host) and not _DOTTED_QUAD.fullmatch(host):
+        raise UrlRefused(f"{host!r} is an IP address in an unusual spelling; refused")
+    if not policy.host_allowed(host):
+        raise UrlRefused(f"{host!r} is not an allowed source")
+    try:
+        literal: IPAddress | None = ipaddress.ip_address(host)
+    except ValueError:
+        literal = None
+    if literal is not None and (reason := refusal(literal, policy)):
+        raise UrlRefused(reason)
+    try:
+        _ = parts.port
+    except ValueError:
+        raise UrlRefused(f"{url[:100]!r} has an invalid port") from None
+    return parts
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    max_redirections = MAX_REDIRECTS
+def resolve(host: str, port: int, policy: UrlPolicy) -> str:
+    """One lookup; every address it gives must be acceptable. The first is the one connected to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise FetchError(f"cannot resolve {host!r}: {exc}") from None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"{host!r} has no address")
+    for address in addresses:
+        if reason := refusal(address, policy):
+            raise UrlRefused(f"{host!r} resolves to a refused address: {reason}")
+    return str(addresses[0])
 
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+class _PinnedConnection(http.client.HTTPSConnection):
+    """HTTPS to a fixed, already checked address; SNI and certificate checks use the host name."""
+
+    def __init__(self, host: str, address: str, port: int, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._address = address
+        self._tls = context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
-_OPENER = urllib.request.build_opener(_CheckedRedirects)
+@dataclass(frozen=True)
+class Target:
+    parts: SplitResult
+    host: str
+    port: int
+    address: str
+
+    @property
+    def path(self) -> str:
+        return (self.parts.path or "/") + (f"?{self.parts.query}" if self.parts.query else "")
+
+
+def target(url: str, policy: UrlPolicy) -> Target:
+    parts = check_url(url, policy)
+    host = (parts.hostname or "").rstrip(".").lower()
+    port = parts.port or 443
+    return Target(parts, host, port, resolve(host, port, policy))
+
+
+@dataclass(frozen=True)
+class HttpsClient:
+    """Requests to checked targets. ``context`` verifies certificates (the system's trust store by default)."""
+
+    policy: UrlPolicy = UrlPolicy()
+    timeout_s: float = 10.0  # the whole exchange, connect to last byte
+    connect_timeout_s: float = 3.0
+    max_bytes: int = 20 * 1024 * 1024
+    context: ssl.SSLContext = field(default_factory=ssl.create_default_context)
+
+    def get(self, url: str) -> bytes:
+        """The body of ``url`` (following at most 3 redirects, each checked again); raises ``FetchError``."""
+        deadline = time.monotonic() + self.timeout_s
+        for _ in range(MAX_REDIRECTS + 1):
+            status, headers, body = self._exchange(target(url, self.policy), "GET", None, {}, deadline)
+            if status in _REDIRECTS and headers.get("location"):
+                url = urljoin(url, headers["location"])
+                continue
+            if status != 200:
+                raise FetchError(f"HTTP {status}")
+            return body
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """POST without following redirects; the status. Raises ``FetchError`` for a refused URL, ``OSError``
+        for a failed connection."""
+        deadline = time.monotonic() + self.timeout_s
+        status, _, _ = self._exchange(target(url, self.policy), "POST", body, headers, deadline)
+        return status
+
+    def _exchange(
+        self, to: Target, method: str, body: bytes | None, headers: Mapping[str, str], deadline: float
+    ) -> tuple[int, dict[str, str], bytes]:
+        timeout = max(0.01, min(self.connect_timeout_s, deadline - time.monotonic()))
+        conn = _PinnedConnection(to.host, to.address, to.port, timeout, self.context)
+        try:
+            host_header = to.host if to.port == 443 else f"{to.host}:{to.port}"
+            sent = {"Host": host_header, "User-Agent": "ogedge", "Accept": "*/*", **headers}
+            conn.request(method, to.path, body=body, headers=sent)
+            response = conn.getresponse()
+            received = {k.lower(): v for k, v in response.getheaders()}
+            return response.status, received, self._read(response, conn, deadline)
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(f"{to.host}: {exc}") from None
+        finally:
+            conn.close()
+
+    def _read(self, response: http.client.HTTPResponse, conn: _PinnedConnection, deadline: float) -> bytes:
+        declared = response.getheader("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(f"larger than {self.max_bytes} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise FetchError(f"took longer than {self.timeout_s:g} s")
+            if conn.sock is not None:
+                conn.sock.settimeout(left)
+            chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"larger than {self.max_bytes} bytes")
+            chunks.append(chunk)
 
 
 @dataclass(frozen=True)
 class HttpsFetcher:
-    """``fetcher(url) -> bytes``; raises ``FetchError``."""
+    """The renderer's ``fetch``: ``fetcher(url) -> bytes``; raises ``FetchError``."""
 
-    timeout_s: float = 10.0
-    max_bytes: int = 20 * 1024 * 1024
+    client: HttpsClient = HttpsClient()
 
     def __call__(self, url: str) -> bytes:
-        check_url(url)
-        deadline = time.monotonic() + self.timeout_s
-        request = urllib.request.Request(url, headers={"User-Agent": "ogedge", "Accept": "*/*"})  # noqa: S310
-        try:
-            with _OPENER.open(request, timeout=self.timeout_s) as response:
-                return self._read(response, deadline)
-        except FetchError:
-            raise
-        except (OSError, ValueError) as exc:
-            raise FetchError(str(getattr(exc, "reason", None) or exc)) from None
-
-    def _read(self, response: IO[bytes], deadline: float) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := response.read(_CHUNK):
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(f"larger than {self.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError(f"took longer than {self.timeout_s:g} s")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return self.client.get(url)

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from handler import logs
 from handler.auth import RateLimiter, bearer_key
 from handler.errors import AsyncUnavailable, BadBody, BodyTooLarge
-from handler.fetch import FetchError, check_url
+from handler.fetch import FetchError, target
 from handler.jobs import Dispatcher, Job
 from handler.service import OgService, Outcome
 from handler.settings import Settings
@@ -71,7 +71,7 @@ class LayerApi:
     def _accept_async(self, render_request: RenderRequest, key: str | None) -> Response:
         url = render_request.webhook_url or ""
         try:
-            check_url(url)
+            target(url, self.settings.https_client().policy)
         except FetchError as exc:
             raise InvalidRequest([FieldProblem("webhook_url", str(exc))]) from None
         index = self.settings.api_keys.index(key) if key is not None and key in self.settings.api_keys else None

@@ -25,7 +25,7 @@ from handler.service import OgService
 from handler.settings import Settings
 from handler.site import EMPTY_SITE, SiteSource, file_reader
 from handler.store import CacheStore, FileStore
-from handler.webhooks import WebhookSender, https_poster
+from handler.webhooks import WebhookSender
 from renderer import RenderOptions
 
 
@@ -54,7 +54,7 @@ def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
         store = S3Store(s3_client, settings.bucket)
     else:
         store = FileStore(settings.store_dir)
-    fetch = HttpsFetcher(settings.fetch_timeout_s, settings.fetch_max_bytes)
+    fetch = HttpsFetcher(settings.https_client())
     service = OgService(store, fetch, RenderOptions(max_source_pixels=settings.max_source_pixels), settings.prefix)
     site = _site_source(settings, s3_client)
     limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
@@ -62,12 +62,16 @@ def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
     return Deps(settings, service, site, objects=store if serve_objects else None, layer_api=layer_api)
 
 
+def webhook_sender(settings: Settings) -> WebhookSender:
+    return WebhookSender(settings.https_client().post, time.sleep, time.time, settings.webhook_attempts)
+
+
 def _dispatcher(settings: Settings, service: OgService) -> Dispatcher:
     """On Lambda the function invokes itself for async requests; elsewhere a small pool of worker threads."""
     if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
         return LambdaDispatcher(os.environ["AWS_LAMBDA_FUNCTION_NAME"])
-    sender = WebhookSender(https_poster(settings.fetch_timeout_s), time.sleep, time.time, settings.webhook_attempts)
-    return ThreadDispatcher(service, sender, settings, ThreadPoolExecutor(2, thread_name_prefix="ogedge-job"))
+    pool = ThreadPoolExecutor(2, thread_name_prefix="ogedge-job")
+    return ThreadDispatcher(service, webhook_sender(settings), settings, pool)
 
 
 @dataclass
@@ -86,11 +90,9 @@ class Runtime:
     def __call__(self, event: Any, context: Any) -> Any:
         if isinstance(event, Mapping) and JOB_KEY in event:
             settings = self.deps.settings
-            sender = WebhookSender(
-                https_poster(settings.fetch_timeout_s), time.sleep, time.time, settings.webhook_attempts
-            )
             job = Job.from_event(event)
-            return {"delivered": run_job(job, self.deps.service, sender, secret_for(settings, job.key_index))}
+            secret = secret_for(settings, job.key_index)
+            return {"delivered": run_job(job, self.deps.service, webhook_sender(settings), secret)}
         if direct.is_direct(event):
             return direct.handle(event, self.deps.service, self.deps.site, self.deps.settings)
         return self.asgi(event, context)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from handler.fetch import HttpsClient, UrlPolicy
+
 N = TypeVar("N", int, float)
 WHOLE, NUMBER = "a whole number", "a number"
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
@@ -94,6 +96,8 @@ class Settings:
     webhook_secret: str | None = None  # OGEDGE_WEBHOOK_SECRET: signs deliveries (default: the caller's API key)
     webhook_attempts: int = 5  # OGEDGE_WEBHOOK_ATTEMPTS: deliveries tried, with backoff 1, 2, 4, 8 s
     allow_private_network: bool = False  # OGEDGE_ALLOW_PRIVATE_NETWORK: tests only, never in production
+    fetch_allow_hosts: tuple[str, ...] = ()  # OGEDGE_FETCH_ALLOW_HOSTS: only these sources (".example.com" = suffix)
+    fetch_connect_timeout_s: float = 3.0  # OGEDGE_FETCH_CONNECT_TIMEOUT_S
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
@@ -119,6 +123,17 @@ class Settings:
             webhook_secret=env.get("OGEDGE_WEBHOOK_SECRET", "").strip() or None,
             webhook_attempts=_positive(env, "OGEDGE_WEBHOOK_ATTEMPTS", cls.webhook_attempts, int, WHOLE),
             allow_private_network=_flag(env, "OGEDGE_ALLOW_PRIVATE_NETWORK"),
+            fetch_allow_hosts=tuple(
+                h.strip().lower() for h in env.get("OGEDGE_FETCH_ALLOW_HOSTS", "").split(",") if h.strip()
+            ),
+            fetch_connect_timeout_s=_positive(
+                env, "OGEDGE_FETCH_CONNECT_TIMEOUT_S", cls.fetch_connect_timeout_s, float, NUMBER
+            ),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given) if given else settings
+
+    def https_client(self) -> HttpsClient:
+        """The one way out to the network, configured by these settings."""
+        policy = UrlPolicy(allow_private=self.allow_private_network, allow_hosts=self.fetch_allow_hosts)
+        return HttpsClient(policy, self.fetch_timeout_s, self.fetch_connect_timeout_s, self.fetch_max_bytes)

@@ -11,17 +11,15 @@ import hashlib
 import hmac
 import json
 import logging
-import ssl
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from handler.fetch import FetchError, check_url
+from handler.fetch import FetchError, UrlRefused
 
 log = logging.getLogger("ogedge")
 SIGNATURE_HEADER = "X-Ogedge-Signature"
-Post = Callable[[str, bytes, Mapping[str, str]], int]  # url, body, headers -> HTTP status; raises OSError
+Post = Callable[[str, bytes, Mapping[str, str]], int]  # url, body, headers -> status (HttpsClient.post)
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -48,28 +46,6 @@ def failure_payload(message: str) -> dict[str, Any]:
     return {"success": False, "api": "image_generation", "error": {"message": message}}
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a webhook answer of 3xx is a failed delivery, never followed
-
-
-def https_poster(timeout_s: float = 10.0, context: ssl.SSLContext | None = None) -> Post:
-    """POST over HTTPS only, no redirects followed, bounded in time."""
-    opener = urllib.request.build_opener(_NoRedirects, urllib.request.HTTPSHandler(context=context))
-
-    def post(url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        check_url(url)
-        request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")  # noqa: S310
-        try:
-            with opener.open(request, timeout=timeout_s) as response:
-                status: int = response.status
-                return status
-        except urllib.error.HTTPError as exc:
-            return exc.code
-
-    return post
-
-
 @dataclass
 class WebhookSender:
     post: Post
@@ -89,10 +65,10 @@ class WebhookSender:
                 if 200 <= status < 300:
                     return True
                 reason = f"HTTP {status}"
-            except FetchError as exc:  # refused before connecting: trying again cannot help
+            except UrlRefused as exc:  # decided before connecting: trying again cannot help
                 log.warning("webhook refused: %s", exc)
                 return False
-            except Exception as exc:  # the network, TLS: "not delivered", worth another try
+            except FetchError as exc:  # the network or TLS failed: worth another try
                 reason = str(exc)
             log.warning("webhook delivery %d/%d failed: %s", attempt + 1, self.attempts, reason)
             if attempt + 1 < self.attempts:

@@ -1,5 +1,6 @@
-"""A webhook receiver for tests: HTTPS on 127.0.0.1 with a self-signed certificate made at test time, answering
-with the statuses it is told to (e.g. 500, 500, then 200), recording what it received."""
+"""HTTPS servers for tests, on loopback, with a self-signed certificate made at test time: a webhook receiver
+answering with the statuses it is told to (e.g. 500, 500, then 200), and a scripted server whose routes answer
+with any status, headers and (possibly slow) body, recording every connection it accepts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime
 import ipaddress
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,10 +19,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+TEST_HOST = "good.test"  # a name the tests resolve themselves (to 127.0.0.1)
+
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    names: list[x509.GeneralName] = [
+        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        x509.IPAddress(ipaddress.ip_address("127.0.0.2")),
+        x509.DNSName(TEST_HOST),
+    ]
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -31,7 +40,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.SubjectAlternativeName(names), False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
@@ -76,6 +85,60 @@ def receiver(folder: Path, statuses: list[int]) -> Iterator[Receiver]:
     server_context.load_cert_chain(cert, key)
     server.socket = server_context.wrap_socket(server.socket, server_side=True)
     state.url = f"https://127.0.0.1:{server.server_address[1]}/hooks/ogedge"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+Route = Callable[[], tuple[int, dict[str, str], Iterable[bytes]]]
+
+
+@dataclass
+class Scripted:
+    port: int
+    address: str
+    client_context: ssl.SSLContext
+    connections: list[str] = field(default_factory=list)  # paths requested, in order
+
+
+@contextmanager
+def scripted_server(folder: Path, routes: dict[str, Route], address: str = "127.0.0.1") -> Iterator[Scripted]:
+    """GET ``path`` answers ``routes[path]()``: status, headers, body chunks (a generator may sleep between)."""
+    cert, key = self_signed(folder)
+    server = ThreadingHTTPServer((address, 0), BaseHTTPRequestHandler)
+    state = Scripted(server.server_address[1], address, ssl.create_default_context(cafile=str(cert)))
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            state.connections.append(self.path)
+            route = routes.get(self.path)
+            status, headers, body = route() if route else (404, {"Content-Length": "0"}, [])
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for chunk in body:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except OSError:
+                return
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server.RequestHandlerClass = Handler
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

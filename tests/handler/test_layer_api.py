@@ -20,13 +20,14 @@ from tls_receiver import receiver
 
 from handler.app import Deps, create_app
 from handler.auth import RateLimiter
+from handler.fetch import HttpsClient, UrlPolicy
 from handler.jobs import ThreadDispatcher
 from handler.layer_api import LayerApi
 from handler.service import OgService
 from handler.settings import Settings
 from handler.site import SiteSource
 from handler.store import MemoryStore
-from handler.webhooks import SIGNATURE_HEADER, WebhookSender, https_poster, verify_signature
+from handler.webhooks import SIGNATURE_HEADER, WebhookSender, verify_signature
 from renderer import RenderOptions
 
 KEY, OLD_KEY = "api-key-0123456789abcdef", "old-key-0123456789abcdef"
@@ -87,7 +88,7 @@ def client(
 ) -> tuple[TestClient, Any]:
     config = replace(Settings(api_keys=(KEY, OLD_KEY)), **settings)
     service = OgService(store or MemoryStore(), None, RenderOptions())
-    sender = sender or WebhookSender(https_poster(), Recorder(), time.time, 3)
+    sender = sender or WebhookSender(HttpsClient().post, Recorder(), time.time, 3)
     jobs = ThreadDispatcher(service, sender, config, ThreadPoolExecutor(1))
     limiter = RateLimiter(config.rate_per_minute, config.rate_burst, time.monotonic)
     site = SiteSource(lambda last: (b'{"templates": {}}', "x"), "(test)", time.monotonic)
@@ -253,8 +254,10 @@ def test_an_http_webhook_is_refused_and_nothing_is_sent() -> None:
 def test_async_delivery_with_retries_and_a_signature(tmp_path: Path) -> None:
     with receiver(tmp_path, [500, 503, 200]) as hook:
         sleeps = Recorder()
-        sender = WebhookSender(https_poster(context=hook.client_context), sleeps, time.time, attempts=5)
-        http, jobs = client(sender=sender)
+        sender = WebhookSender(
+            HttpsClient(UrlPolicy(allow_private=True), context=hook.client_context).post, sleeps, time.time, attempts=5
+        )
+        http, jobs = client(sender=sender, allow_private_network=True)
         started = time.monotonic()
         response = http.post(GENERATE, json=card(webhook_url=hook.url), headers=AUTH)
         assert response.status_code == 201
@@ -277,8 +280,13 @@ def test_an_async_failure_is_delivered_in_the_reference_error_shape(tmp_path: Pa
     broken = card()
     broken["layers"].append({"index": 2, "type": "image", "file": {"type": "base64", "base64": "bm90IGFuIGltYWdl"}})
     with receiver(tmp_path, [200]) as hook:
-        sender = WebhookSender(https_poster(context=hook.client_context), Recorder(), time.time, attempts=2)
-        http, jobs = client(sender=sender)
+        sender = WebhookSender(
+            HttpsClient(UrlPolicy(allow_private=True), context=hook.client_context).post,
+            Recorder(),
+            time.time,
+            attempts=2,
+        )
+        http, jobs = client(sender=sender, allow_private_network=True)
         assert http.post(GENERATE, json={**broken, "webhook_url": hook.url}, headers=AUTH).status_code == 201
         assert hook.done.wait(20)
         jobs.pool.shutdown(wait=True)
@@ -291,7 +299,9 @@ def test_an_async_failure_is_delivered_in_the_reference_error_shape(tmp_path: Pa
 def test_a_receiver_that_never_accepts_is_given_up_after_the_attempts(tmp_path: Path) -> None:
     with receiver(tmp_path, [500]) as hook:
         sleeps = Recorder()
-        sender = WebhookSender(https_poster(context=hook.client_context), sleeps, time.time, attempts=3)
+        sender = WebhookSender(
+            HttpsClient(UrlPolicy(allow_private=True), context=hook.client_context).post, sleeps, time.time, attempts=3
+        )
         assert sender.deliver(hook.url, {"success": True}, "secret") is False
     assert len(hook.received) == 3
     assert sleeps.sleeps == [1.0, 2.0]
@@ -299,6 +309,17 @@ def test_a_receiver_that_never_accepts_is_given_up_after_the_attempts(tmp_path: 
 
 def test_a_refused_webhook_url_is_not_retried() -> None:
     sleeps = Recorder()
-    sender = WebhookSender(https_poster(), sleeps, time.time, attempts=5)
+    sender = WebhookSender(HttpsClient().post, sleeps, time.time, attempts=5)
     assert sender.deliver("http://plain.example/hook", {"success": True}, "secret") is False
     assert sleeps.sleeps == []
+
+
+@pytest.mark.parametrize(
+    "hook", ["https://169.254.169.254/latest/", "https://127.0.0.1:9/x", "https://0x7f.1/x", "https://[::1]/x"]
+)
+def test_a_webhook_to_a_private_address_is_a_400_before_anything_is_sent(hook: str) -> None:
+    http, jobs = client()
+    response = http.post(GENERATE, json=card(webhook_url=hook), headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["field"] == "webhook_url"
+    jobs.pool.shutdown(wait=True)

@@ -192,9 +192,11 @@ def test_async_on_lambda_invokes_itself_and_the_job_delivers(
     from tls_receiver import receiver
 
     from handler import jobs
-    from handler.webhooks import SIGNATURE_HEADER, https_poster, verify_signature
+    from handler.fetch import HttpsClient, UrlPolicy
+    from handler.webhooks import SIGNATURE_HEADER, WebhookSender, verify_signature
 
     monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
+    monkeypatch.setenv("OGEDGE_ALLOW_PRIVATE_NETWORK", "1")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
     fake = FakeLambda()
     handler(event("direct-slug"))  # the cold start builds the runtime and its dispatcher
@@ -212,7 +214,8 @@ def test_async_on_lambda_invokes_itself_and_the_job_delivers(
         assert (call["FunctionName"], call["InvocationType"]) == ("ogedge-test", "Event")
         job_event = json.loads(call["Payload"])
         assert API_KEY not in call["Payload"].decode()  # the key itself never travels
-        monkeypatch.setattr(main, "https_poster", lambda timeout: https_poster(timeout, hook.client_context))
+        client = HttpsClient(UrlPolicy(allow_private=True), context=hook.client_context)
+        monkeypatch.setattr(main, "webhook_sender", lambda settings: WebhookSender(client.post, time.sleep, time.time))
         assert handler({"ogedge_job": {**job_event["ogedge_job"], "webhook_url": "http://plain.example/x"}}) == {
             "delivered": False
         }
@@ -234,6 +237,7 @@ def test_an_async_request_that_cannot_be_queued_is_503(
 
     monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
+    monkeypatch.setenv("OGEDGE_ALLOW_PRIVATE_NETWORK", "1")
     handler(event("direct-slug"))
     assert main._runtime is not None
     assert main._runtime.deps.layer_api is not None
@@ -241,7 +245,7 @@ def test_an_async_request_that_cannot_be_queued_is_503(
     assert isinstance(dispatcher, jobs.LambdaDispatcher)
     dispatcher.client = Throttled()
     post = event("function-url-post-generate")
-    post["body"] = json.dumps({**json.loads(post["body"]), "webhook_url": "https://hooks.example.com/x"})
+    post["body"] = json.dumps({**json.loads(post["body"]), "webhook_url": "https://127.0.0.1:9/hook"})
     response = handler(post)
-    assert response["statusCode"] == 503
+    assert response["statusCode"] == 503, response["body"]
     assert json.loads(response["body"])["code"] == "async_unavailable"
