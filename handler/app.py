@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from handler import logs, openapi
-from handler.errors import TABLE, NotStored, body_of, headers_of, status_of
+from handler.errors import TABLE, NotStored, OutputTooLarge, body_of, headers_of, status_of
 from handler.layer_api import LayerApi
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
@@ -53,12 +53,15 @@ def _cdn_base(request: Request, settings: Settings) -> str:
 def _answer(request: Request, outcome: Outcome, deps: Deps) -> Response:
     settings = deps.settings
     headers = {"X-Ogedge-Cache": outcome.cache, "X-Ogedge-Key": outcome.key}
-    if outcome.stored and settings.response_mode == "redirect":
+    too_large = outcome.data is not None and len(outcome.data) > settings.max_inline_bytes
+    if outcome.stored and (settings.response_mode == "redirect" or too_large):
         headers["Cache-Control"] = f"public, max-age={settings.redirect_max_age}"
         location = f"{_cdn_base(request, settings)}/{outcome.object_key}"
         return Response(status_code=302, headers={**headers, "Location": location})
     if outcome.data is None:  # inline mode on a hit that did not fetch the bytes: cannot happen, but be safe
         raise NotStored("the image is not available", "path")
+    if too_large:
+        raise OutputTooLarge(f"the image is {len(outcome.data)} bytes and could not be stored; too large to answer")
     degraded = not outcome.stored or outcome.warnings
     age = settings.degraded_max_age if degraded else settings.redirect_max_age
     headers["Cache-Control"] = f"public, max-age={age}"

@@ -16,7 +16,7 @@ from handler.fetch import HttpsFetcher
 from handler.settings import Settings, SettingsError
 from handler.signing import signed_query
 from handler.site import SiteError
-from renderer import InvalidRequest, RenderError, RenderOptions, render
+from renderer import InvalidRequest, RenderError, render
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 _EXTENSIONS = {"jpeg": "jpg", "tiff": "tif"}
@@ -65,7 +65,7 @@ def cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     data = _read_request(args.request)
     fetch = HttpsFetcher(settings.https_client())
     try:
-        image = render(data, fetch=fetch, options=RenderOptions(max_source_pixels=settings.max_source_pixels))
+        image = render(data, fetch=fetch, options=settings.render_options())
     except InvalidRequest as exc:
         for problem in exc.problems:
             print(f"ogedge: invalid request: {problem}", file=sys.stderr)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handler import logs
-from handler.errors import BadInvocation, body_of, status_of
+from handler.errors import BadInvocation, OutputTooLarge, body_of, status_of
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
 from handler.settings import Settings
@@ -90,6 +90,8 @@ def handle(event: Mapping[str, Any], service: OgService, site: SiteSource, setti
         request = parse_request(event["request"])
         with_image = bool(event.get("return_image"))
         outcome = service.obtain(request, want_bytes=with_image)
+        if with_image and outcome.data is not None and len(outcome.data) > settings.max_inline_bytes:
+            raise OutputTooLarge(f"the image is {len(outcome.data)} bytes: too large to return; use its url")
         logs.request_line(
             route="direct",
             key=outcome.key,

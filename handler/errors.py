@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from handler.site import MissingVariable, SiteError, UnknownTemplate
 from renderer.errors import AssetError, EncodeError, InvalidRequest, RenderError
+from renderer.limits import RenderTimeout
 
 
 class EdgeError(Exception):
@@ -60,6 +61,10 @@ class AsyncUnavailable(EdgeError):
     """An async request could not be queued (the queue or the self-invocation failed); retrying may work."""
 
 
+class OutputTooLarge(EdgeError):
+    """The image is too large to answer inline (Lambda answers at most 6 MB, base64 adds a third)."""
+
+
 class NotStored(EdgeError):
     """A CDN object path with nothing behind it."""
 
@@ -79,6 +84,8 @@ TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (UnknownTemplate, 400, "unknown_template"),
     (InvalidRequest, 400, "invalid_request"),
     (AssetError, 422, "asset_error"),
+    (OutputTooLarge, 422, "output_too_large"),
+    (RenderTimeout, 422, "render_timeout"),
     (EncodeError, 422, "encode_error"),
     (RenderError, 422, "render_error"),
     (SiteError, 503, "site_unavailable"),

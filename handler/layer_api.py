@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from handler import logs
 from handler.auth import RateLimiter, bearer_key
-from handler.errors import AsyncUnavailable, BadBody, BodyTooLarge
+from handler.errors import AsyncUnavailable, BadBody, BodyTooLarge, OutputTooLarge
 from handler.fetch import FetchError, target
 from handler.jobs import Dispatcher, Job
 from handler.service import OgService, Outcome
@@ -47,6 +47,11 @@ class LayerApi:
         headers = {"X-Ogedge-Cache": outcome.cache, "X-Ogedge-Key": outcome.key, "Cache-Control": "no-store"}
         if outcome.warnings:
             headers["X-Ogedge-Warnings"] = str(len(outcome.warnings))
+        if kind != "url" and outcome.data is not None and len(outcome.data) > self.settings.max_inline_bytes:
+            raise OutputTooLarge(
+                f"the image is {len(outcome.data)} bytes, more than {self.settings.max_inline_bytes} can be answered"
+                " inline: ask for ?response=url"
+            )
         if kind == "image" and outcome.data is not None:
             return Response(outcome.data, media_type=outcome.mime_type, headers=headers)
         return JSONResponse({"success": True, "data": self._data(request, outcome, kind)}, headers=headers)

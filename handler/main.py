@@ -26,7 +26,6 @@ from handler.settings import Settings
 from handler.site import EMPTY_SITE, SiteSource, file_reader
 from handler.store import CacheStore, FileStore
 from handler.webhooks import WebhookSender
-from renderer import RenderOptions
 
 
 def _site_source(settings: Settings, s3_client: Any) -> SiteSource:
@@ -55,7 +54,7 @@ def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
     else:
         store = FileStore(settings.store_dir)
     fetch = HttpsFetcher(settings.https_client())
-    service = OgService(store, fetch, RenderOptions(max_source_pixels=settings.max_source_pixels), settings.prefix)
+    service = OgService(store, fetch, settings.render_options(), settings.prefix)
     site = _site_source(settings, s3_client)
     limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
     layer_api = LayerApi(settings, service, limiter, _dispatcher(settings, service))

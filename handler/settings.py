@@ -3,12 +3,14 @@ A CLI flag of the same meaning wins (the CLI passes overrides)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from handler.fetch import HttpsClient, UrlPolicy
+from renderer import Limits, RenderOptions
 
 N = TypeVar("N", int, float)
 WHOLE, NUMBER = "a whole number", "a number"
@@ -98,6 +100,15 @@ class Settings:
     allow_private_network: bool = False  # OGEDGE_ALLOW_PRIVATE_NETWORK: tests only, never in production
     fetch_allow_hosts: tuple[str, ...] = ()  # OGEDGE_FETCH_ALLOW_HOSTS: only these sources (".example.com" = suffix)
     fetch_connect_timeout_s: float = 3.0  # OGEDGE_FETCH_CONNECT_TIMEOUT_S
+    max_canvas_pixels: int = Limits.max_canvas_pixels  # OGEDGE_MAX_CANVAS_PIXELS (also any one layer's box)
+    max_canvas_side: int = Limits.max_canvas_side  # OGEDGE_MAX_CANVAS_SIDE
+    max_layers: int = Limits.max_layers  # OGEDGE_MAX_LAYERS
+    max_text_length: int = Limits.max_text_length  # OGEDGE_MAX_TEXT_LENGTH: characters per text layer
+    max_fonts: int = Limits.max_fonts  # OGEDGE_MAX_FONTS
+    max_font_bytes: int = Limits.max_font_bytes  # OGEDGE_MAX_FONT_BYTES
+    max_layout_depth: int = Limits.max_layout_depth  # OGEDGE_MAX_LAYOUT_DEPTH
+    render_budget_s: float = 20.0  # OGEDGE_RENDER_BUDGET_S: below the Lambda timeout
+    max_inline_bytes: int = 4_400_000  # OGEDGE_MAX_INLINE_BYTES: largest image answered in a response
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
@@ -126,12 +137,34 @@ class Settings:
             fetch_allow_hosts=tuple(
                 h.strip().lower() for h in env.get("OGEDGE_FETCH_ALLOW_HOSTS", "").split(",") if h.strip()
             ),
+            max_canvas_pixels=_positive(env, "OGEDGE_MAX_CANVAS_PIXELS", cls.max_canvas_pixels, int, WHOLE),
+            max_canvas_side=_positive(env, "OGEDGE_MAX_CANVAS_SIDE", cls.max_canvas_side, int, WHOLE),
+            max_layers=_positive(env, "OGEDGE_MAX_LAYERS", cls.max_layers, int, WHOLE),
+            max_text_length=_positive(env, "OGEDGE_MAX_TEXT_LENGTH", cls.max_text_length, int, WHOLE),
+            max_fonts=_positive(env, "OGEDGE_MAX_FONTS", cls.max_fonts, int, WHOLE),
+            max_font_bytes=_positive(env, "OGEDGE_MAX_FONT_BYTES", cls.max_font_bytes, int, WHOLE),
+            max_layout_depth=_positive(env, "OGEDGE_MAX_LAYOUT_DEPTH", cls.max_layout_depth, int, WHOLE),
+            render_budget_s=_positive(env, "OGEDGE_RENDER_BUDGET_S", cls.render_budget_s, float, NUMBER),
+            max_inline_bytes=_positive(env, "OGEDGE_MAX_INLINE_BYTES", cls.max_inline_bytes, int, WHOLE),
             fetch_connect_timeout_s=_positive(
                 env, "OGEDGE_FETCH_CONNECT_TIMEOUT_S", cls.fetch_connect_timeout_s, float, NUMBER
             ),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **given) if given else settings
+
+    def render_options(self, clock: Callable[[], float] | None = time.monotonic) -> RenderOptions:
+        limits = Limits(
+            max_source_pixels=self.max_source_pixels,
+            max_canvas_pixels=self.max_canvas_pixels,
+            max_canvas_side=self.max_canvas_side,
+            max_layers=self.max_layers,
+            max_text_length=self.max_text_length,
+            max_fonts=self.max_fonts,
+            max_font_bytes=self.max_font_bytes,
+            max_layout_depth=self.max_layout_depth,
+        )
+        return RenderOptions(limits, self.render_budget_s, clock)
 
     def https_client(self) -> HttpsClient:
         """The one way out to the network, configured by these settings."""

@@ -15,6 +15,7 @@ from renderer.errors import (
     RenderError,
 )
 from renderer.layers.base import Fetch
+from renderer.limits import Limits, RenderTimeout
 from renderer.model import RenderRequest, parse_request
 from renderer.pipeline import RenderedImage, RenderOptions, render
 
@@ -26,9 +27,11 @@ __all__ = [
     "FontLoadError",
     "ImageLoadError",
     "InvalidRequest",
+    "Limits",
     "RenderError",
     "RenderOptions",
     "RenderRequest",
+    "RenderTimeout",
     "RenderedImage",
     "parse_request",
     "render",

@@ -21,6 +21,7 @@ from renderer.model import WEIGHTS
 
 FONTS_DIR = Path(__file__).parent / "fonts"
 DEFAULT_FAMILY = "Inter"
+FONT_SIGNATURES = frozenset({b"\x00\x01\x00\x00", b"OTTO", b"true", b"typ1", b"ttcf", b"wOFF", b"wOF2"})
 _STYLE_WORDS = {
     "Thin": 100,
     "ExtraLight": 200,
@@ -98,7 +99,10 @@ class FontBook:
     data: dict[str, bytes] = field(default_factory=dict)
 
     def add_custom(self, name: str, weight: str, italic: bool, data: bytes) -> FaceId:
-        """Register a request font; raises ``OSError`` or ``ValueError`` if FreeType cannot read it."""
+        """Register a request font; raises ``OSError`` or ``ValueError`` if it is not a font FreeType can read.
+        The bytes are sniffed first: whatever a server called them, only font signatures reach FreeType."""
+        if data[:4] not in FONT_SIGNATURES:
+            raise ValueError("the data is not a font file (no TTF, OTF, TTC, WOFF or WOFF2 signature)")
         digest = hashlib.sha256(data).hexdigest()
         source = f"custom:{digest}"
         self.data[source] = data

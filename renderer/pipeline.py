@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
@@ -14,14 +14,23 @@ from renderer.errors import FontLoadError
 from renderer.fonts import FontBook
 from renderer.layers import tile_of
 from renderer.layers.base import Context, Fetch
+from renderer.limits import Budget, Limits
+from renderer.limits import check as check_limits
 from renderer.model import RenderRequest, parse_request
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """Limits the caller sets (the edge reads them from its settings; the renderer reads no environment)."""
+    """Limits and the time budget the caller sets (the edge reads them from its settings and passes its clock; the
+    renderer reads no environment and no clock of its own)."""
 
-    max_source_pixels: int = 40_000_000
+    limits: Limits = field(default_factory=Limits)
+    time_budget_s: float = 20.0
+    clock: Callable[[], float] | None = None  # None: no time budget
+
+    @property
+    def max_source_pixels(self) -> int:
+        return self.limits.max_source_pixels
 
 
 @dataclass(frozen=True)
@@ -60,14 +69,19 @@ def render(
 ) -> RenderedImage:
     """Render a layer request (either dialect, or an already validated model) to encoded image bytes."""
     req = parse_request(request)
+    check_limits(req, options.limits)
+    budget = Budget.start(options.clock, options.time_budget_s)
     width, height = req.dimensions.width_in_px, req.dimensions.height_in_px
-    ctx = Context(width, height, FontBook(), fetch, options.max_source_pixels)
+    ctx = Context(width, height, FontBook(), fetch, options.max_source_pixels, budget=budget)
     _font_book(req, ctx)
     canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     positions = {id(layer): i for i, layer in enumerate(req.layers)}
     for layer in req.drawing_order():
-        tile = tile_of(layer, ctx, f"layers[{positions[id(layer)]}]")
+        path = f"layers[{positions[id(layer)]}]"
+        budget.check(path)
+        tile = tile_of(layer, ctx, path)
         if tile is not None:
             composite(canvas, tile, layer.opacity, layer.rotation_in_degrees)
+    budget.check("encoding")
     data = encode(canvas, req.output_format)
     return RenderedImage(data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings))

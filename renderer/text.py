@@ -244,14 +244,19 @@ def min_auto_size(size: float) -> float:
     return min(size, max(8.0, size / 4))
 
 
-def fit(spans: list[Span], fonts: Callable[[float], FontFor], frame: Frame) -> Block:
-    """Lay the text out at the size asked for or, with auto-scaling, the largest half-pixel size that fits."""
+def fit(
+    spans: list[Span], fonts: Callable[[float], FontFor], frame: Frame, tick: Callable[[], None] = lambda: None
+) -> Block:
+    """Lay the text out at the size asked for or, with auto-scaling, the largest half-pixel size that fits.
+    ``tick`` is called before each layout (the render's time budget check)."""
+    tick()
     block = _layout(spans, fonts, frame, frame.size)
     if not frame.auto_scale or _fits(block, frame):
         return block
     lo, hi = math.ceil(min_auto_size(frame.size) * 2), math.floor(frame.size * 2) - 1
     best = _layout(spans, fonts, frame, lo / 2)
     while lo < hi:
+        tick()
         mid = (lo + hi + 1) // 2
         candidate = _layout(spans, fonts, frame, mid / 2)
         if _fits(candidate, frame):

@@ -10,6 +10,7 @@ from PIL import Image
 from renderer.errors import AssetError
 from renderer.fonts import FontBook
 from renderer.geometry import Box
+from renderer.limits import Budget
 from renderer.model import RGBA, Base64File, Point, Size, UrlFile
 
 Fetch = Callable[[str], bytes]
@@ -26,6 +27,7 @@ class Context:
     fetch: Fetch | None
     max_source_pixels: int
     warnings: list[str] = field(default_factory=list)
+    budget: Budget = field(default_factory=lambda: Budget(None, 0.0, 0.0))
 
     def box(self, position: Point | None, dimensions: Size | None) -> Box:
         """A layer's box: omitted dimensions reach from the position to the canvas edges."""

@@ -63,7 +63,7 @@ def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
         auto_scale=layer.should_auto_scale,
         paragraph_spacing=layer.paragraph_spacing_in_px,
     )
-    block = fit(parse_emphasis(layer.text), _fonts(layer, ctx), frame)
+    block = fit(parse_emphasis(layer.text), _fonts(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
     if not block.lines:
         return None
     margin = math.ceil(block.size * OVERHANG)

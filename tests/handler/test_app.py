@@ -193,3 +193,13 @@ def test_query_parameters_on_a_site_page_are_ignored() -> None:
     plain = client.get("/og/why-postgres.png").headers["x-ogedge-key"]
     tracked = client.get("/og/why-postgres.png?fbclid=abc&utm_source=x").headers["x-ogedge-key"]
     assert plain == tracked
+
+
+def test_inline_mode_redirects_when_the_image_is_too_large_to_answer() -> None:
+    response = make_client(response_mode="inline", max_inline_bytes=1000).get("/og/why-postgres.png")
+    assert response.status_code == 302
+
+
+def test_too_large_and_not_stored_is_a_clear_error() -> None:
+    response = make_client(store=DownStore(), serve_objects=False, max_inline_bytes=1000).get("/og/why-postgres.png")
+    assert (response.status_code, response.json()["code"]) == (422, "output_too_large")

@@ -323,3 +323,19 @@ def test_a_webhook_to_a_private_address_is_a_400_before_anything_is_sent(hook: s
     assert response.status_code == 400
     assert response.json()["field"] == "webhook_url"
     jobs.pool.shutdown(wait=True)
+
+
+def test_a_request_over_a_limit_is_400_naming_the_field() -> None:
+    too_big = card(dimensions={"width_in_px": 9000, "height_in_px": 100})
+    response = client()[0].post(GENERATE, json=too_big, headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["field"] == "dimensions"
+
+
+def test_an_image_too_large_to_answer_inline_says_to_ask_for_the_url() -> None:
+    http, _ = client(max_inline_bytes=1000)
+    response = http.post(GENERATE, json=card(), headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["code"] == "output_too_large"
+    assert "?response=url" in response.json()["error"]
+    assert http.post(f"{GENERATE}?response=url", json=card(), headers=AUTH).status_code == 200

@@ -48,9 +48,14 @@ def test_a_custom_family_without_the_weight_uses_its_nearest_face() -> None:
     assert book.face("acme sans", "bold", False) == custom
 
 
-def test_something_that_is_not_a_font_is_refused() -> None:
-    with pytest.raises(OSError):  # noqa: PT011 - FreeType only says "unknown file format"
+def test_something_that_is_not_a_font_is_refused_before_freetype_sees_it() -> None:
+    with pytest.raises(ValueError, match="not a font file"):
         FontBook().add_custom("Broken", "regular", False, b"definitely not a font file")
+
+
+def test_a_font_signature_with_garbage_behind_it_is_refused_by_freetype() -> None:
+    with pytest.raises(OSError):  # noqa: PT011 - FreeType only says "unknown file format"
+        FontBook().add_custom("Broken", "regular", False, b"OTTO" + b"\x00garbage" * 20)
 
 
 def test_parsed_fonts_are_cached() -> None:
