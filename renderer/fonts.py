@@ -134,8 +134,12 @@ _cache: OrderedDict[tuple[str, float], ImageFont.FreeTypeFont] = OrderedDict()
 _lock = threading.Lock()
 
 
+MIN_DRAWN_SIZE = 1.0  # FreeType refuses sizes under half a pixel; nothing smaller than a pixel is visible anyway
+
+
 def font(face: FaceId, size: float, book: FontBook) -> ImageFont.FreeTypeFont:
-    """The parsed face at ``size`` px, from a bounded LRU shared by all renders of the process."""
+    """The parsed face at ``size`` px (at least 1 px), from a bounded LRU shared by all renders of the process."""
+    size = max(size, MIN_DRAWN_SIZE)
     key = (face.source, size)
     with _lock:
         cached = _cache.get(key)

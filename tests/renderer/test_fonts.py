@@ -62,3 +62,9 @@ def test_parsed_fonts_are_cached() -> None:
     book = FontBook()
     face = book.face("Inter", "regular", False)
     assert font(face, 31.5, book) is font(face, 31.5, book)
+
+
+@pytest.mark.parametrize("size", [1e-6, 0.01, 0.4])
+def test_sizes_below_a_pixel_are_drawn_at_one_pixel(size: float) -> None:
+    book = FontBook()
+    assert font(book.face("Inter", "regular", False), size, book).size == 1.0
