@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from handler.build import Page, build, plan, site_pages
+from handler.content import content_mapping, load_content
 from handler.fetch import HttpsFetcher
+from handler.meta import meta_tags
 from handler.settings import Settings, SettingsError
 from handler.signing import signed_query
-from handler.site import SiteError
+from handler.site import Site, SiteError
 from renderer import InvalidRequest, RenderError, render
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -34,6 +37,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--store", help="folder of the filesystem store (default $OGEDGE_STORE_DIR or .ogedge/)")
     serve.add_argument("--no-auth", action="store_true", help="allow the layer API without a key (local use only)")
+    build = verbs.add_parser("build", help="render every page of a site into a folder, incrementally")
+    build.add_argument("site", help="the site file (templates and pages)")
+    build.add_argument("--out", required=True, help="the folder to write <slug>.<ext> and og-manifest.json into")
+    build.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPUs)")
+    build.add_argument("--format", default="png", choices=["png", "jpeg", "webp", "avif"], help="image format")
+    build.add_argument("--content", help="a folder of Markdown files with front matter: more pages")
+    build.add_argument("--no-progress", action="store_true", help="no progress bar")
+    meta = verbs.add_parser("meta", help="print the og:/twitter: meta tags of a page (or of --all pages)")
+    meta.add_argument("slug", nargs="?", help="the page")
+    meta.add_argument("--all", action="store_true", help="every page of the site")
+    meta.add_argument("--site", help="the site file; default $OGEDGE_SITE")
+    meta.add_argument("--content", help="a content folder, as for build")
+    meta.add_argument("--base-url", help="where /og/<slug>.<ext> is served (https); default $OGEDGE_CDN_URL")
+    meta.add_argument("--format", default="png", choices=["png", "jpeg", "webp"], help="image format")
     sign = verbs.add_parser("sign", help="print a signed /og/ URL (query: template=...&name=value...)")
     sign.add_argument("url", help="e.g. '/og/hello.png?template=blog&title=Hello' or a full URL")
     sign.add_argument("--key", help="signing key (default: the first of $OGEDGE_SIGNING_KEYS)")
@@ -115,7 +132,75 @@ def cmd_sign(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-_VERBS = {"render": cmd_render, "serve": cmd_serve, "sign": cmd_sign}
+def _pages(site_path: str | None, content: str | None) -> tuple[Site, list[Page], int]:
+    """The site and its pages (with a content folder's); problems are printed; the status to exit with."""
+    if not site_path:
+        raise SystemExit(_fail("no site file: pass it, or set OGEDGE_SITE", EXIT_BAD_INPUT))
+    try:
+        site = Site.parse(Path(site_path).read_bytes(), site_path)
+    except (OSError, SiteError) as exc:
+        raise SystemExit(_fail(str(exc), EXIT_BAD_INPUT)) from None
+    pages = {page.slug: page for page in site_pages(site)}
+    status = EXIT_OK
+    if content:
+        try:
+            mapping = content_mapping(site)
+        except ValueError as exc:
+            raise SystemExit(_fail(str(exc), EXIT_BAD_INPUT)) from None
+        found, problems = load_content(Path(content), mapping)
+        for problem in problems:
+            print(f"ogedge: skipped {problem}", file=sys.stderr)
+        status = EXIT_FAILED if problems else EXIT_OK
+        pages.update({p.slug: Page(p.slug, p.template, p.vars) for p in found})
+    return site, list(pages.values()), status
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
+    site, pages, status = _pages(args.site, args.content)
+    report = build(
+        site,
+        pages,
+        Path(args.out),
+        settings,
+        workers=max(1, args.workers),
+        fmt=args.format,
+        progress=not args.no_progress and sys.stderr.isatty(),
+    )
+    for slug, reason in report.failed:
+        print(f"ogedge: {slug}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_FAILED if report.failed else status
+
+
+def cmd_meta(args: argparse.Namespace, settings: Settings) -> int:
+    base = (args.base_url or settings.cdn_url or "").rstrip("/")
+    if not base.startswith("https://"):
+        return _fail(
+            "og:image must be an absolute https URL: pass --base-url https://... or set OGEDGE_CDN_URL", EXIT_BAD_INPUT
+        )
+    site, pages, status = _pages(args.site or settings.site, args.content)
+    if not args.all:
+        pages = [p for p in pages if p.slug == args.slug]
+        if not pages:
+            return _fail(f"no page {args.slug!r} in the site" if args.slug else "name a page, or --all", EXIT_BAD_INPUT)
+    planned, failed = plan(site, pages, args.format)
+    for item in planned:
+        if args.all:
+            print(f"<!-- {item.slug} -->")
+        url = f"{base}/og/{item.file}"
+        print("\n".join(meta_tags(url, item.mime_type, item.width, item.height, item.alt)))
+    for slug, reason in failed:
+        print(f"ogedge: {slug}: {reason}", file=sys.stderr)
+    return EXIT_FAILED if failed else status
+
+
+_VERBS = {
+    "render": cmd_render,
+    "serve": cmd_serve,
+    "sign": cmd_sign,
+    "build": cmd_build,
+    "meta": cmd_meta,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

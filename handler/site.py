@@ -56,6 +56,7 @@ class Site(BaseModel):
     templates: dict[str, dict[str, Any]]
     pages: dict[str, Page] = Field(default_factory=dict)
     defaults: dict[str, Scalar] = Field(default_factory=dict)
+    content: dict[str, Any] | None = None  # how a content folder's front matter fills variables (handler.content)
 
     @classmethod
     def parse(cls, text: str | bytes, origin: str) -> Site:
