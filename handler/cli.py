@@ -19,6 +19,7 @@ from handler.meta import meta_tags
 from handler.settings import Settings, SettingsError
 from handler.signing import signed_query
 from handler.site import Site, SiteError
+from handler.warm import WARM_RECORD, LambdaInvoker, merged_site, publish, warm
 from renderer import InvalidRequest, RenderError, render
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -51,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
     meta.add_argument("--content", help="a content folder, as for build")
     meta.add_argument("--base-url", help="where /og/<slug>.<ext> is served (https); default $OGEDGE_CDN_URL")
     meta.add_argument("--format", default="png", choices=["png", "jpeg", "webp"], help="image format")
+    publish = verbs.add_parser("publish", help="upload the site file where the deployed function reads it")
+    publish.add_argument("site", help="the site file")
+    publish.add_argument("--content", help="a content folder whose pages are merged in")
+    publish.add_argument("--to", help="s3://bucket/key (default $OGEDGE_SITE)")
+    warm_cmd = verbs.add_parser("warm", help="render all (or changed) pages ahead of time on the deployed function")
+    warm_cmd.add_argument("--site", help="the site file; default $OGEDGE_SITE when it is a path")
+    warm_cmd.add_argument("--content", help="a content folder, as for build")
+    warm_cmd.add_argument("--function", help="the function's name or ARN (default $OGEDGE_FUNCTION)")
+    warm_cmd.add_argument("--changed", action="store_true", help="only pages whose key changed since the last warm")
+    warm_cmd.add_argument("--batch", type=int, default=25, help="pages per invocation (default 25)")
+    warm_cmd.add_argument("--concurrency", type=int, default=4, help="invocations at once (default 4)")
     sign = verbs.add_parser("sign", help="print a signed /og/ URL (query: template=...&name=value...)")
     sign.add_argument("url", help="e.g. '/og/hello.png?template=blog&title=Hello' or a full URL")
     sign.add_argument("--key", help="signing key (default: the first of $OGEDGE_SIGNING_KEYS)")
@@ -194,12 +206,54 @@ def cmd_meta(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if failed else status
 
 
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    destination = args.to or settings.site or ""
+    if not destination.startswith("s3://"):
+        return _fail("say where: --to s3://bucket/key (or set OGEDGE_SITE to one)", EXIT_BAD_INPUT)
+    site, pages, status = _pages(args.site, args.content)
+    from handler.s3store import make_s3_client  # noqa: PLC0415 - boto3 only for this verb
+
+    try:
+        etag = publish(merged_site(site, pages), destination, make_s3_client())
+    except Exception as exc:  # boto3 and the network: report, don't trace
+        return _fail(f"cannot upload to {destination}: {exc}", EXIT_FAILED)
+    print(f"published {len(pages)} pages to {destination} {etag}")
+    return status
+
+
+def cmd_warm(args: argparse.Namespace, settings: Settings) -> int:
+    function = args.function or os.environ.get("OGEDGE_FUNCTION", "")
+    if not function:
+        return _fail("name the deployed function: --function NAME (or set OGEDGE_FUNCTION)", EXIT_BAD_INPUT)
+    site_path = args.site or (settings.site if settings.site and not settings.site.startswith("s3://") else None)
+    site, pages, status = _pages(site_path, args.content)
+    import boto3  # noqa: PLC0415 - only for this verb
+
+    invoker = LambdaInvoker(boto3.client("lambda"), function)
+    report = warm(
+        site,
+        pages,
+        invoker,
+        batch=args.batch,
+        concurrency=args.concurrency,
+        changed_only=args.changed,
+        record=settings.store_dir / WARM_RECORD,
+        progress=sys.stderr.isatty(),
+    )
+    for slug, reason in report.failed:
+        print(f"ogedge: {slug}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_FAILED if report.failed else status
+
+
 _VERBS = {
     "render": cmd_render,
     "serve": cmd_serve,
     "sign": cmd_sign,
     "build": cmd_build,
     "meta": cmd_meta,
+    "publish": cmd_publish,
+    "warm": cmd_warm,
 }
 
 

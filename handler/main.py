@@ -76,15 +76,19 @@ def _dispatcher(settings: Settings, service: OgService) -> Dispatcher:
 @dataclass
 class Runtime:
     deps: Deps
-    asgi: Any  # mangum's handler
+    _asgi: Any = None  # mangum's handler, built on the first HTTP event (direct invocations never need it)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Runtime:
-        from mangum import Mangum  # noqa: PLC0415
-
         logs.configure()
-        deps = build_deps(Settings.from_env(env))
-        return cls(deps, Mangum(create_app(deps), lifespan="off"))
+        return cls(build_deps(Settings.from_env(env)))
+
+    def asgi(self, event: Any, context: Any) -> Any:
+        if self._asgi is None:
+            from mangum import Mangum  # noqa: PLC0415
+
+            self._asgi = Mangum(create_app(self.deps), lifespan="off")
+        return self._asgi(event, context)
 
     def __call__(self, event: Any, context: Any) -> Any:
         if isinstance(event, Mapping) and JOB_KEY in event:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
 import tempfile
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,21 @@ def _as_png(data: bytes) -> bytes:
 @pytest.fixture
 def golden() -> Callable[[str, bytes], None]:
     return assert_golden
+
+
+@pytest.fixture(autouse=True)
+def _close_left_event_loop() -> Iterator[None]:
+    """Mangum sets an event loop for the process and keeps it (right on Lambda); tests close what one left."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:
+            return
+    if not loop.is_running():
+        loop.close()
+    asyncio.set_event_loop(None)
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
@@ -36,20 +34,6 @@ def handler(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callabl
     monkeypatch.setattr(main, "_runtime", None)
     yield lambda e: main.lambda_handler(e, None)
     monkeypatch.setattr(main, "_runtime", None)
-    _close_mangums_loop()
-
-
-def _close_mangums_loop() -> None:
-    """Mangum sets an event loop for the process and keeps it (right on Lambda); a test closes it when done."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            loop = asyncio.get_event_loop()
-        except RuntimeError:
-            return
-    if not loop.is_running():
-        loop.close()
-    asyncio.set_event_loop(None)
 
 
 @pytest.mark.parametrize(
