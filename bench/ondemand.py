@@ -38,16 +38,16 @@ import json
 import logging
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from timing import Timed, at_least, offline_fetch, run_rounds
 
 import handler.main
 from handler.app import create_app
@@ -98,11 +98,6 @@ def quiet_logs() -> Iterator[None]:
         logger.disabled = was
 
 
-def offline_fetch(url: str) -> bytes:
-    """The baseline's fetcher: fails at once, so a render that wanted the network would carry a warning."""
-    raise OSError(f"benchmark runs offline: {url}")
-
-
 def header(response: Json, name: str) -> str | None:
     headers = {key.lower(): value for key, value in response.get("headers", {}).items()}
     value = headers.get(name)
@@ -132,7 +127,7 @@ def memory_runtime() -> Runtime:
 
     deps = build_deps(Settings.from_env(os.environ))
     deps.service.store = MemoryStore()
-    return Runtime(deps, Mangum(create_app(deps), lifespan="off"))
+    return Runtime(deps, _asgi=Mangum(create_app(deps), lifespan="off"))
 
 
 def page_request() -> RenderRequest:
@@ -147,23 +142,8 @@ def page_request() -> RenderRequest:
 
 
 @dataclass
-class Case:
-    name: str
-    run: Call
-    times_s: list[float] = field(default_factory=list)
-
-    def measure(self, record: bool) -> None:
-        start = time.perf_counter()
-        self.run()
-        elapsed = time.perf_counter() - start
-        if record:
-            self.times_s.append(elapsed)
-
-    def p50(self) -> float:
-        return statistics.median(self.times_s)
-
-    def p95(self) -> float:
-        return statistics.quantiles(self.times_s, n=20, method="inclusive")[18]
+class Case(Timed):
+    name: str = ""
 
 
 def url_file_case(event: Json) -> tuple[Case, str]:
@@ -171,19 +151,19 @@ def url_file_case(event: Json) -> tuple[Case, str]:
     handler.main._runtime = None
     lambda_handler(event, None)  # the miss that stores the object
     key = check_url_hit(lambda_handler(event, None), "hit url file")
-    return Case("hit url file", lambda: lambda_handler(event, None)), key
+    return Case(lambda: lambda_handler(event, None), name="hit url file"), key
 
 
 def url_memory_case(runtime: Runtime, event: Json) -> tuple[Case, str]:
     runtime(event, None)  # the miss that stores the object
     key = check_url_hit(runtime(event, None), "hit url memory")
-    return Case("hit url memory", lambda: runtime(event, None)), key
+    return Case(lambda: runtime(event, None), name="hit url memory"), key
 
 
 def direct_case(runtime: Runtime) -> tuple[Case, str]:
     invocation = {"slug": SLUG}
     key = check_direct_hit(runtime(invocation, None))
-    return Case("hit direct", lambda: runtime(invocation, None)), key
+    return Case(lambda: runtime(invocation, None), name="hit direct"), key
 
 
 def miss_case(runtime: Runtime) -> tuple[Case, str]:
@@ -193,7 +173,7 @@ def miss_case(runtime: Runtime) -> tuple[Case, str]:
     if image.warnings:
         raise SystemExit(f"{BASELINE}: the render needed a fallback: {image.warnings}")
     key, _ = runtime.deps.service.object_key(request)
-    return Case(BASELINE, lambda: render(request, fetch=offline_fetch, options=options)), key
+    return Case(lambda: render(request, fetch=offline_fetch, options=options), name=BASELINE), key
 
 
 def build_cases(store_dir: Path) -> list[Case]:
@@ -208,14 +188,6 @@ def build_cases(store_dir: Path) -> list[Case]:
     if len(keys) != 1:
         raise SystemExit(f"the cases answer different keys: {sorted(keys)}")
     return [case for case, _ in built]
-
-
-def run_rounds(cases: list[Case], n: int, warmup: int) -> None:
-    """Warmup rounds, then n timed rounds; each round runs every case once, starting one case later."""
-    for round_no in range(warmup + n):
-        shift = round_no % len(cases)
-        for case in cases[shift:] + cases[:shift]:
-            case.measure(record=round_no >= warmup)
 
 
 # --- report -------------------------------------------------------------------------------------------------
@@ -243,16 +215,6 @@ def print_report(cases: list[Case], n: int, warmup: int) -> None:
     for case in cases:
         ratio = "" if case.name == BASELINE else f"{case.p50() / baseline:.4f}"
         print(f"{case.name:<16} {duration(case.p50()):>11} {duration(case.p95()):>11} {ratio:>13}")
-
-
-def at_least(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
-        return value
-
-    return parse
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -32,16 +32,15 @@ import copy
 import io
 import json
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import PIL
 from PIL import Image, ImageDraw, ImageFont, ImageOps
+from timing import Timed, at_least, offline_fetch, run_rounds
 
 from renderer import render
 
@@ -97,11 +96,6 @@ def photo_request(seed: Json, photo: bytes) -> Json:
     encoded = base64.b64encode(photo).decode("ascii")
     request["layers"][-1]["file"] = {"type": "base64", "name": "author.jpg", "base64": encoded}
     return request
-
-
-def offline_fetch(url: str) -> bytes:
-    """The fetcher given to ogedge: fails at once, so the bundled fonts are used and no network is touched."""
-    raise OSError(f"benchmark runs offline: {url}")
 
 
 # --- ogedge -------------------------------------------------------------------------------------------------
@@ -185,45 +179,30 @@ def naive_renderer(seed: Json, photo: bytes | None) -> RenderFn:
 
 
 @dataclass
-class Case:
-    variant: str
-    impl: str
-    run: RenderFn
-    times_ms: list[float] = field(default_factory=list)
-    size: int = 0
+class Case(Timed):
+    variant: str = ""
+    impl: str = ""
 
-    def measure(self, record: bool) -> None:
-        start = time.perf_counter()
-        data = self.run()
-        elapsed_ms = (time.perf_counter() - start) * 1000
-        self.size = len(data)
-        if record:
-            self.times_ms.append(elapsed_ms)
+    @property
+    def size(self) -> int:
+        return len(self.last or b"")
 
-    def p50(self) -> float:
-        return statistics.median(self.times_ms)
+    def p50(self) -> float:  # milliseconds in this report
+        return super().p50() * 1000
 
     def p95(self) -> float:
-        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[18]
+        return super().p95() * 1000
 
 
 def build_cases(shared: Path) -> list[Case]:
     seed = load_request(shared)
     photo = author_photo(shared)
     return [
-        Case("text", "ogedge", ogedge_renderer(text_request(seed))),
-        Case("text", "naive", naive_renderer(seed, None)),
-        Case("photo", "ogedge", ogedge_renderer(photo_request(seed, photo))),
-        Case("photo", "naive", naive_renderer(seed, photo)),
+        Case(ogedge_renderer(text_request(seed)), variant="text", impl="ogedge"),
+        Case(naive_renderer(seed, None), variant="text", impl="naive"),
+        Case(ogedge_renderer(photo_request(seed, photo)), variant="photo", impl="ogedge"),
+        Case(naive_renderer(seed, photo), variant="photo", impl="naive"),
     ]
-
-
-def run_rounds(cases: list[Case], n: int, warmup: int) -> None:
-    """Warmup rounds, then n timed rounds; each round runs every case once, starting one case later."""
-    for round_no in range(warmup + n):
-        shift = round_no % len(cases)
-        for case in cases[shift:] + cases[:shift]:
-            case.measure(record=round_no >= warmup)
 
 
 # --- report -------------------------------------------------------------------------------------------------
@@ -243,16 +222,6 @@ def print_report(cases: list[Case], n: int, warmup: int) -> None:
     for variant in VARIANTS:
         ours, naive = by_key[variant, "ogedge"], by_key[variant, "naive"]
         print(f"{variant:<8} {ours.p50() / naive.p50():>17.2f} {ours.size / naive.size:>19.2f}")
-
-
-def at_least(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        value = int(text)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
-        return value
-
-    return parse
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
