@@ -43,16 +43,22 @@ def _draft(image: Image.Image, target: tuple[int, int]) -> None:
 
 
 def _eight_bit(image: Image.Image) -> Image.Image:
-    """16-bit and float greyscale scaled into 8 bits (Pillow's own conversion clips instead of scaling)."""
+    """16-bit and float greyscale scaled into 8 bits (Pillow's own conversion clips instead of scaling), with at most
+    a few bytes of working memory per pixel."""
     import numpy as np  # noqa: PLC0415 - only 16-bit sources pay numpy's import time
 
-    values = np.asarray(image, dtype=np.float64)
     if image.mode == "F":  # float data in 0..1, or already in 0..255
-        scale = 255.0 if values.max(initial=0.0) <= 1.0 else 1.0
-    else:
-        scale = 255.0 / 65535.0
-    values = values * scale
-    return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8), "L")
+        values = np.array(image, dtype=np.float32)
+        if values.max(initial=0.0) <= 1.0:
+            values *= 255.0
+        np.clip(values, 0, 255, out=values)
+        eight = np.rint(values, out=values).astype(np.uint8)
+    else:  # 16-bit samples (I;16*), or 32-bit ints holding them (I)
+        wide = np.asarray(image)
+        if wide.dtype.itemsize > 2:
+            wide = np.clip(wide, 0, 65535).astype(np.uint16)
+        eight = (wide.astype(np.uint16, copy=False) >> 8).astype(np.uint8)
+    return Image.fromarray(eight, "L")
 
 
 def _normal_mode(image: Image.Image) -> Image.Image:

@@ -38,6 +38,8 @@ _HEX = re.compile(r"[0-9a-fA-F]+")
 def parse_hex_color(value: object) -> RGBA:
     """``#RGB``, ``#RGBA``, ``#RRGGBB`` or ``#RRGGBBAA`` (the ``#`` may be left out) -> (r, g, b, a)."""
     if isinstance(value, tuple | list) and len(value) == 4 and all(isinstance(c, int) for c in value):
+        if not all(0 <= c <= 255 for c in value):
+            raise ValueError("colour components must be from 0 to 255")
         r, g, b, a = value
         return (r, g, b, a)
     if not isinstance(value, str):

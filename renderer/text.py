@@ -78,6 +78,9 @@ class _Unit(NamedTuple):
 
 
 _SPACE = re.compile(r"([^\S\n]+)")
+# Paragraph separators other than \n (CR, CRLF, the C0 separators, NEL, U+2028/2029): read as \n. Left in, they
+# make HarfBuzz/FriBiDi layout fail.
+_NEWLINES = re.compile("\r\n|[\r\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _paragraphs(spans: list[Span]) -> list[list[_Unit]]:
@@ -92,7 +95,7 @@ def _paragraphs(spans: list[Span]) -> list[list[_Unit]]:
         word, space = [], []
 
     for span in spans:
-        for k, line in enumerate(span.text.split("\n")):
+        for k, line in enumerate(_NEWLINES.sub("\n", span.text).split("\n")):
             if k:
                 close()
                 paragraphs.append([])
@@ -124,6 +127,13 @@ class _Measure:
 
     def sum(self, frags: tuple[_Frag, ...] | list[_Frag]) -> float:
         return sum(self.width(frag) for frag in frags)
+
+    def overflows(self, units: list[_Unit], estimate: float, limit: float) -> bool:
+        """Whether ``units`` on one line are wider than ``limit``: the summed ``estimate`` decides, except near the
+        limit, where the line is measured as it will be drawn (kerning; pieces of a broken word that meet again)."""
+        if estimate > limit:
+            return True
+        return estimate > limit * 0.97 and self.pieces(_line_frags(units))[1] > limit
 
     def pieces(self, frags: list[_Frag]) -> tuple[tuple[Piece, ...], float]:
         merged: list[_Frag] = []
@@ -162,26 +172,34 @@ def _graphemes(frags: tuple[_Frag, ...]) -> list[_Frag]:
 
 
 def _break_word(unit: _Unit, measure: _Measure, max_width: float) -> list[_Unit]:
-    """A word wider than the line, cut into pieces that each fit (at least one character each)."""
+    """A word wider than the line, cut into pieces that each fit (at least one character each). Each character is
+    measured once (in linear time however long the word), then each piece is checked as it will be drawn."""
     chars = _graphemes(unit.word)
-    chunks: list[_Unit] = []
-    while chars:
-        lo, hi = 1, len(chars)
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if measure.pieces(chars[:mid])[1] <= max_width:
-                lo = mid
-            else:
-                hi = mid - 1
-        chunks.append(_Unit(tuple(chars[:lo]), ()))
-        chars = chars[lo:]
-    chunks[-1] = _Unit(chunks[-1].word, unit.space)
-    return chunks
+    widths = [measure.width(char) for char in chars]
+    chunks: list[list[_Frag]] = [[]]
+    used = 0.0
+    for char, width in zip(chars, widths, strict=True):
+        if chunks[-1] and used + width > max_width:
+            chunks.append([])
+            used = 0.0
+        chunks[-1].append(char)
+        used += width
+    i = 0
+    while i < len(chunks):  # shaping (kerning) may make a piece a little wider than its characters
+        while len(chunks[i]) > 1 and measure.pieces(chunks[i])[1] > max_width:
+            if i + 1 == len(chunks):
+                chunks.append([])
+            chunks[i + 1].insert(0, chunks[i].pop())
+        i += 1
+    pieces = [_Unit(tuple(chunk), ()) for chunk in chunks if chunk]
+    pieces[-1] = _Unit(pieces[-1].word, unit.space)
+    return pieces
 
 
 def wrap(spans: list[Span], font_for: FontFor, max_width: float | None) -> list[Line]:
     """Greedy line breaking at white space; ``max_width=None`` breaks only at ``\\n``. Words are measured once
-    each and summed; each finished line is measured again as drawn, for exact piece positions."""
+    each and summed (near the limit a line is measured as drawn); each finished line is measured again as drawn,
+    for exact piece positions."""
     measure = _Measure(font_for)
     lines: list[Line] = []
 
@@ -201,7 +219,11 @@ def wrap(spans: list[Span], font_for: FontFor, max_width: float | None) -> list[
                 if len(parts) > 1:  # a single grapheme, or a word that fits once shaped, stays whole
                     queue.extend(reversed(parts))
                     continue
-            if current and max_width is not None and used + space + word > max_width:
+            if (
+                current
+                and max_width is not None
+                and measure.overflows([*current, unit], used + space + word, max_width)
+            ):
                 flush(current, paragraph)
                 current, used, space = [], 0.0, 0.0
             used += space + word if current else word

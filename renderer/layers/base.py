@@ -30,12 +30,13 @@ class Context:
     budget: Budget = field(default_factory=lambda: Budget(None, 0.0, 0.0))
 
     def box(self, position: Point | None, dimensions: Size | None) -> Box:
-        """A layer's box: omitted dimensions reach from the position to the canvas edges."""
+        """A layer's box: omitted dimensions reach from the position (kept on the canvas) to the canvas edges."""
         x = position.x_in_px if position else 0.0
         y = position.y_in_px if position else 0.0
         if dimensions is None:
-            left, top = round(x), round(y)
-            return Box(left, top, max(left + 1, self.width), max(top + 1, self.height))
+            left = min(max(round(x), 0), self.width - 1)
+            top = min(max(round(y), 0), self.height - 1)
+            return Box(left, top, self.width, self.height)
         return Box.of(x, y, dimensions.width_in_px, dimensions.height_in_px)
 
     def load(self, source: Base64File | UrlFile, field_path: str, error: type[AssetError]) -> bytes:

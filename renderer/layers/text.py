@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from PIL import Image, ImageDraw, ImageFont
 
+from renderer.errors import FontLoadError
 from renderer.fonts import font
 from renderer.geometry import Box
 from renderer.layers.base import Context, Tile
 from renderer.markdown import parse_emphasis
 from renderer.model import WEIGHTS, TextLayer
-from renderer.text import Block, FontFor, Frame, fit
+from renderer.text import Block, FontFor, Frame, Piece, fit
 
 OVERHANG = 0.5  # glyphs may reach this many ems outside the box (italics, accents) before they are clipped
 
@@ -35,10 +36,26 @@ def _fonts(layer: TextLayer, ctx: Context) -> Callable[[float], FontFor]:
 
 
 def _offsets(layer: TextLayer, box: Box, block: Block) -> tuple[float, list[float]]:
+    """The block's top and each line's start. A line wider than the box starts at the box's start (as in CSS)."""
     spare = box.height - block.height
     top = {"top": 0.0, "center": spare / 2, "bottom": spare}[layer.vertical_align]
     share = {"left": 0.0, "center": 0.5, "right": 1.0}[layer.text_align]
-    return top, [(box.width - line.width) * share for line in block.lines]
+    return top, [max(0.0, box.width - line.width) * share for line in block.lines]
+
+
+def _visible(piece: Piece, end: float, limit: float) -> str:
+    """The part of ``piece`` (which ends at ``end``) drawn before ``limit``: text past the tile is never rasterised."""
+    if end <= limit:
+        return piece.text
+    text = piece.text
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that ends before the limit, plus one character
+        mid = (lo + hi + 1) // 2
+        if piece.x + piece.font.getlength(text[:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[: lo + 1]
 
 
 def draw_block(block: Block, layer: TextLayer, box: Box, margin: int) -> Image.Image:
@@ -46,10 +63,15 @@ def draw_block(block: Block, layer: TextLayer, box: Box, margin: int) -> Image.I
     mask = Image.new("L", (box.width + 2 * margin, box.height + 2 * margin), 0)
     draw = ImageDraw.Draw(mask)
     top, lefts = _offsets(layer, box, block)
+    limit = box.width + margin
     for i, line in enumerate(block.lines):
         y = margin + top + block.baseline(i)
-        for piece in line.pieces:
-            draw.text((margin + lefts[i] + piece.x, y), piece.text, fill=255, font=piece.font, anchor="ls")
+        ends = [*(p.x for p in line.pieces[1:]), line.width][: len(line.pieces)]
+        for piece, end in zip(line.pieces, ends, strict=True):
+            if lefts[i] + piece.x > limit:
+                break
+            text = _visible(piece, end, limit - lefts[i])
+            draw.text((margin + lefts[i] + piece.x, y), text, fill=255, font=piece.font, anchor="ls")
     return mask
 
 
@@ -63,11 +85,12 @@ def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
         auto_scale=layer.should_auto_scale,
         paragraph_spacing=layer.paragraph_spacing_in_px,
     )
-    block = fit(parse_emphasis(layer.text), _fonts(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
-    if not block.lines:
-        return None
-    margin = math.ceil(block.size * OVERHANG)
-    mask = draw_block(block, layer, box, margin)
+    try:
+        block = fit(parse_emphasis(layer.text), _fonts(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
+        margin = math.ceil(block.size * OVERHANG)
+        mask = draw_block(block, layer, box, margin)
+    except (OSError, RuntimeError) as exc:  # FreeType (OSError) and raqm (RuntimeError): a broken font, or text
+        raise FontLoadError(f"the text could not be laid out or drawn: {exc}", f"{path}.text") from None
     r, g, b, a = layer.text_color
     if a < 255:
         mask = mask.point([round(v * a / 255) for v in range(256)])

@@ -83,7 +83,8 @@ def test_a_failing_batch_fails_each_of_its_pages() -> None:
 def test_the_lambda_invoker_reads_the_payload_and_function_errors() -> None:
     class Client:
         def __init__(self, payload: dict[str, Any], error: str | None = None) -> None:
-            self.payload, self.error, self.calls = payload, error, []  # type: list[dict[str, Any]]
+            self.payload, self.error = payload, error
+            self.calls: list[dict[str, Any]] = []
 
         def invoke(self, **kwargs: Any) -> dict[str, Any]:
             self.calls.append(kwargs)
