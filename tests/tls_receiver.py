@@ -52,6 +52,22 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+@contextmanager
+def serving(server: ThreadingHTTPServer, cert: Path, key: Path) -> Iterator[None]:
+    """``server`` behind TLS with ``cert``, answering on a thread until the block ends."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 @dataclass
 class Receiver:
     url: str
@@ -81,18 +97,9 @@ def receiver(folder: Path, statuses: list[int]) -> Iterator[Receiver]:
             return None
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server_context.load_cert_chain(cert, key)
-    server.socket = server_context.wrap_socket(server.socket, server_side=True)
     state.url = f"https://127.0.0.1:{server.server_address[1]}/hooks/ogedge"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server, cert, key):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 Route = Callable[[], tuple[int, dict[str, str], Iterable[bytes]]]
@@ -136,14 +143,5 @@ def scripted_server(folder: Path, routes: dict[str, Route], address: str = "127.
             return None
 
     server.RequestHandlerClass = Handler
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server, cert, key):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

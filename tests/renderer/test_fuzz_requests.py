@@ -11,8 +11,6 @@ import json
 import math
 import re
 import struct
-import subprocess
-import sys
 import textwrap
 from functools import cache
 from io import BytesIO
@@ -23,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageFont
+from probes import run_python
 
 from renderer import (
     EncodeError,
@@ -504,6 +503,9 @@ def _text(**extra: Any) -> dict[str, Any]:
     ],
 )
 def test_a_colour_list_is_range_checked(request_: dict[str, Any]) -> None:
+    """A list of 4 ints was taken as a colour without a range check: [10**30, 0, 0, 255] made render() raise
+    OverflowError (compose.composite -> Image.paste), and [300, -1, 0, 0] rendered, dumping as '#12c-10000', which
+    parse_request refused (parsing was not idempotent)."""
     with pytest.raises(InvalidRequest) as caught:
         render(request_)
     assert caught.value.problems[0].path in ("layers[0].hex_color", "layers[0].text_color")
@@ -634,15 +636,6 @@ def test_layer_boxes_are_bounded(request_: dict[str, Any]) -> None:
     materialised at that size (at -20000: 1.6 GB and 9 s, 3.2 GB and 60 s)."""
     if not Path("/proc/self/status").exists():
         pytest.skip("the address-space cap is sized from /proc (Linux)")
-    done = subprocess.run(
-        [sys.executable, "-c", _CAPPED],
-        input=json.dumps(request_),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    outcome = json.loads(done.stdout)
+    outcome = run_python(_CAPPED, request_)
     assert outcome["type"] in ("RenderedImage", "RenderError"), outcome
     assert outcome["seconds"] < 5.0

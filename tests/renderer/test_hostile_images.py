@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import random
 import struct
-import subprocess
-import sys
 import textwrap
 import time
 import warnings
@@ -26,6 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
+from probes import run_python
 
 from renderer import ImageLoadError, InvalidRequest, Limits, RenderedImage, RenderOptions, render
 
@@ -266,16 +264,7 @@ def measured(data: bytes, max_source_pixels: int = DEFAULT_CAP) -> dict[str, Any
     if not Path("/proc/self/status").exists():
         pytest.skip("peak memory is read from /proc (Linux)")
     job = {"request": request(data), "warm_up": _warm_up(), "max_source_pixels": max_source_pixels}
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURE],
-        input=json.dumps(job),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    outcome: dict[str, Any] = json.loads(done.stdout)
+    outcome: dict[str, Any] = run_python(_MEASURE, job)
     return outcome
 
 
@@ -351,8 +340,9 @@ def test_the_cap_is_inclusive(size: tuple[int, int], allowed: bool) -> None:
         assert "more than 1000000 pixels" in refused(data, options).message
 
 
-# Decoding a source under the cap should cost about as much memory whatever its pixel format. 16-bit and float
-# greyscale go through float64 numpy arrays (and several temporaries of them) instead.
+# Decoding a source under the cap should cost about as much memory whatever its pixel format (16-bit and float
+# greyscale once went through float64 numpy arrays and their temporaries: about 29 bytes per source pixel, against
+# 8 for RGBA and 5 for L, so a 70 KB 6000x6000 PNG under the default cap took ~900 MB and 3.5 s).
 BYTES_PER_SOURCE_PIXEL = 16
 
 
@@ -367,15 +357,7 @@ def _greyscale_source(mode: str, side: int) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "RGBA",
-        "L",
-        "I;16",
-        "F",
-    ],
-)
+@pytest.mark.parametrize("mode", ["RGBA", "L", "I;16", "F"])
 def test_memory_per_source_pixel_does_not_depend_on_the_pixel_format(mode: str) -> None:
     side = 3000
     outcome = measured(_greyscale_source(mode, side))
