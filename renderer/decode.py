@@ -49,8 +49,9 @@ def _eight_bit(image: Image.Image) -> Image.Image:
 
     if image.mode == "F":  # float data in 0..1, or already in 0..255
         values = np.array(image, dtype=np.float32)
-        if values.max(initial=0.0) <= 1.0:
+        if np.max(values, where=np.isfinite(values), initial=0.0) <= 1.0:  # the scale, from the finite values
             values *= 255.0
+        np.nan_to_num(values, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
         np.clip(values, 0, 255, out=values)
         eight = np.rint(values, out=values).astype(np.uint8)
     else:  # 16-bit samples (I;16*), or 32-bit ints holding them (I)

@@ -120,3 +120,9 @@ def test_too_many_pixels_is_refused_from_the_header() -> None:
     data = encoded(Image.new("L", (3000, 3000)), "PNG")
     with pytest.raises(ImageLoadError, match="more than 1000000 pixels"):
         decode(data, 1_000_000, (10, 10), "f")
+
+
+def test_float_greyscale_with_nan_and_infinities_is_defined() -> None:
+    values = np.array([[np.nan, np.inf], [-np.inf, 0.5]], dtype=np.float32)
+    out = decode(encoded(Image.fromarray(values, "F"), "TIFF"), CAP, (2, 2), "f")
+    assert [px(out, (x, y))[0] for y in range(2) for x in range(2)] == [0, 255, 0, 128]
