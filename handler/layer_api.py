@@ -76,7 +76,7 @@ class LayerApi:
     def _accept_async(self, render_request: RenderRequest, key: str | None) -> Response:
         url = render_request.webhook_url or ""
         try:
-            target(url, self.settings.https_client().policy)
+            target(url, self.settings.url_policy())
         except FetchError as exc:
             raise InvalidRequest([FieldProblem("webhook_url", str(exc))]) from None
         index = self.settings.api_keys.index(key) if key is not None and key in self.settings.api_keys else None

@@ -166,7 +166,9 @@ class Settings:
         )
         return RenderOptions(limits, self.render_budget_s, clock)
 
+    def url_policy(self) -> UrlPolicy:
+        return UrlPolicy(allow_private=self.allow_private_network, allow_hosts=self.fetch_allow_hosts)
+
     def https_client(self) -> HttpsClient:
         """The one way out to the network, configured by these settings."""
-        policy = UrlPolicy(allow_private=self.allow_private_network, allow_hosts=self.fetch_allow_hosts)
-        return HttpsClient(policy, self.fetch_timeout_s, self.fetch_connect_timeout_s, self.fetch_max_bytes)
+        return HttpsClient(self.url_policy(), self.fetch_timeout_s, self.fetch_connect_timeout_s, self.fetch_max_bytes)
