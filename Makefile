@@ -11,9 +11,11 @@ $(PY):
 
 install: $(PY) native
 	$(PIP) -e .
+	$(PY) tools/install_fonts.py
 
 install-dev: $(PY) native
 	$(PIP) -e '.[dev]'
+	$(PY) tools/install_fonts.py
 
 # Pillow's wheels carry raqm and HarfBuzz but load FriBiDi from the system: text shaping needs it.
 native: $(PY)

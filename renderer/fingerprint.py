@@ -15,7 +15,7 @@ from blake3 import blake3
 from renderer.model import RenderRequest
 
 RENDERER_VERSION = "1"
-FONTSET_VERSION = "inter-4.001"
+FONTSET_VERSION = "2"  # Inter 4.001 and the families of renderer/fonts/sources.json
 _NOT_IN_KEY = {"webhook_url"}
 
 

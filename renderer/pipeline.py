@@ -17,6 +17,7 @@ from renderer.layers.base import Context, Fetch
 from renderer.limits import Budget, Limits
 from renderer.limits import check as check_limits
 from renderer.model import RenderRequest, parse_request
+from renderer.report import TextFit, in_request_order
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class RenderedImage:
     width: int
     height: int
     warnings: tuple[str, ...] = ()
+    fits: tuple[TextFit, ...] = ()  # one per text layer drawn, in request order
 
 
 def _font_book(request: RenderRequest, ctx: Context) -> FontBook:
@@ -84,4 +86,6 @@ def render(
             composite(canvas, tile, layer.opacity, layer.rotation_in_degrees)
     budget.check("encoding")
     data = encode(canvas, req.output_format)
-    return RenderedImage(data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings))
+    return RenderedImage(
+        data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings), in_request_order(ctx.fits)
+    )

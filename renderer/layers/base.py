@@ -12,6 +12,7 @@ from renderer.fonts import FontBook
 from renderer.geometry import Box
 from renderer.limits import Budget
 from renderer.model import RGBA, Base64File, Point, Size, UrlFile
+from renderer.report import TextFit
 
 Fetch = Callable[[str], bytes]
 """Injected I/O: URL -> bytes. Raise anything on failure; the renderer reports it against the field."""
@@ -27,6 +28,7 @@ class Context:
     fetch: Fetch | None
     max_source_pixels: int
     warnings: list[str] = field(default_factory=list)
+    fits: list[TextFit] = field(default_factory=list)
     budget: Budget = field(default_factory=lambda: Budget(None, 0.0, 0.0))
 
     def box(self, position: Point | None, dimensions: Size | None) -> Box:
