@@ -26,6 +26,7 @@ from handler.settings import Settings
 from handler.site import EMPTY_SITE, SiteSource, file_reader
 from handler.store import CacheStore, FileStore
 from handler.webhooks import WebhookSender
+from renderer.fonts import check_layout_engine
 
 
 def _site_source(settings: Settings, s3_client: Any) -> SiteSource:
@@ -41,6 +42,7 @@ def _site_source(settings: Settings, s3_client: Any) -> SiteSource:
 
 def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
     """Everything the app and direct invocations use. S3 when a bucket is set, else the filesystem store."""
+    check_layout_engine()  # fail at start-up, not on the first right-to-left title
     s3_client: Any = None
     if settings.bucket or (settings.site or "").startswith("s3://"):
         from handler.s3store import make_s3_client  # noqa: PLC0415 - boto3 only when S3 is used

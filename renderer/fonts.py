@@ -1,12 +1,18 @@
-"""Fonts: the bundled families, a request's own fonts, and the choice of a face for a family, weight and style.
+"""Fonts: the bundled families, a request's own fonts, the choice of a face for a family, weight and style, the
+fallback chain and what each face covers.
 
 Faces are identified by a ``FaceId`` (family, weight, italic, source). Parsed ``FreeTypeFont`` objects are kept in a
 bounded LRU shared across renders, keyed by the source's digest and the size, so repeated renders parse nothing.
+The code points of bundled faces come from ``coverage.json`` (written at install time); those of a request's own
+fonts are read from their cmap when they are added. A ``Face`` is a face ready to draw at one size: the parsed font,
+and the synthetic emboldening or slant it needs when its family has no such face.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -21,6 +27,13 @@ from renderer.model import WEIGHTS
 
 FONTS_DIR = Path(__file__).parent / "fonts"
 DEFAULT_FAMILY = "Inter"
+EMOJI_FAMILY = "notocoloremoji"
+EMOJI_STRIKE = 109  # Noto Color Emoji's one bitmap size: drawn at it, then scaled
+# Tried in order for text the chosen family lacks; the CJK families go in the order the text suggests.
+FALLBACK_FAMILIES = ("notosans", "notosansarabic", "notosanshebrew", "notosansdevanagari", "notosansthai")
+CJK_FAMILIES = ("notosanssc", "notosansjp", "notosanskr", "notosanstc")
+SYNTHETIC_SLANT = 0.2  # the shear of a synthesised oblique (about 11 degrees, FreeType's own)
+SYNTHETIC_BOLD = 1 / 28  # stroke width per pixel of size for synthesised bold
 FONT_SIGNATURES = frozenset({b"\x00\x01\x00\x00", b"OTTO", b"true", b"typ1", b"ttcf", b"wOFF", b"wOF2"})
 _STYLE_WORDS = {
     "Thin": 100,
@@ -81,6 +94,59 @@ def bundled() -> BundledFonts:
     return BundledFonts.scan()
 
 
+class Ranges:
+    """A set of code points as sorted inclusive ranges."""
+
+    def __init__(self, ranges: list[list[int]]) -> None:
+        self.starts = [start for start, _ in ranges]
+        self.ends = [end for _, end in ranges]
+
+    def __contains__(self, cp: int) -> bool:
+        i = bisect.bisect_right(self.starts, cp) - 1
+        return i >= 0 and cp <= self.ends[i]
+
+    @classmethod
+    def of(cls, codepoints: list[int]) -> Ranges:
+        ranges: list[list[int]] = []
+        for cp in sorted(codepoints):
+            if ranges and cp == ranges[-1][1] + 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+        return cls(ranges)
+
+
+@cache
+def _bundled_coverage() -> dict[str, list[list[int]]]:
+    path = FONTS_DIR / "coverage.json"
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: the font set is not installed (run `make install`)")
+    data: dict[str, list[list[int]]] = json.loads(path.read_text())
+    return data
+
+
+@cache
+def _bundled_ranges(source: str) -> Ranges:
+    return Ranges(_bundled_coverage().get(source.removeprefix("bundled:"), []))
+
+
+def _sfnt(data: bytes) -> tuple[bytes, Ranges]:
+    """The font as TTF/OTF bytes FreeType reads (WOFF and WOFF2 unpacked), and the code points it maps."""
+    from fontTools.ttLib import TTFont  # noqa: PLC0415 - only for a request's own fonts
+
+    try:
+        with TTFont(BytesIO(data), lazy=True, fontNumber=0) as parsed:
+            cmap = parsed.getBestCmap() or {}
+            if parsed.flavor is None:
+                return data, Ranges.of(list(cmap))
+            parsed.flavor = None
+            out = BytesIO()
+            parsed.save(out)
+            return out.getvalue(), Ranges.of(list(cmap))
+    except Exception as exc:  # fontTools on hostile bytes may raise anything: all of it means "not a font"
+        raise ValueError(f"not a readable font: {exc}") from None
+
+
 def _nearest(faces: list[FaceId], weight: int, italic: bool) -> FaceId:
     """CSS-like matching: the wanted style first, then the nearest weight (ties go heavier above 400)."""
 
@@ -97,6 +163,7 @@ class FontBook:
 
     custom: dict[str, list[FaceId]] = field(default_factory=dict)
     data: dict[str, bytes] = field(default_factory=dict)
+    coverage: dict[str, Ranges] = field(default_factory=dict)
 
     def add_custom(self, name: str, weight: str, italic: bool, data: bytes) -> FaceId:
         """Register a request font; raises ``OSError`` or ``ValueError`` if it is not a font FreeType can read.
@@ -105,7 +172,7 @@ class FontBook:
             raise ValueError("the data is not a font file (no TTF, OTF, TTC, WOFF or WOFF2 signature)")
         digest = hashlib.sha256(data).hexdigest()
         source = f"custom:{digest}"
-        self.data[source] = data
+        self.data[source], self.coverage[source] = _sfnt(data)
         face = FaceId(name, WEIGHTS[weight], italic, source)
         font(face, 16.0, self)  # parse now, so a broken font is reported as the request's fault
         self.custom.setdefault(family_key(name), []).append(face)
@@ -127,6 +194,15 @@ class FontBook:
 
     def path_or_data(self, source: str) -> Path | bytes:
         return self.data.get(source) or bundled().paths[source]
+
+    def covers(self, face: FaceId, codepoints: list[int]) -> bool:
+        ranges = self.coverage.get(face.source) or _bundled_ranges(face.source)
+        return all(cp in ranges for cp in codepoints)
+
+    def fallbacks(self, cjk_first: str | None = None) -> list[str]:
+        """The bundled families tried after the chosen one, in order (the emoji font is chosen apart)."""
+        cjk = sorted(CJK_FAMILIES, key=lambda key: key != cjk_first)
+        return [key for key in (*FALLBACK_FAMILIES, *cjk) if key in bundled().faces]
 
 
 _CACHE_SIZE = 96
@@ -154,3 +230,48 @@ def font(face: FaceId, size: float, book: FontBook) -> ImageFont.FreeTypeFont:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return loaded
+
+
+@dataclass(frozen=True)
+class Face:
+    """A face ready to draw at one size. Bitmap (colour emoji) faces are drawn at their strike and scaled by
+    ``scale``; ``embolden`` (stroke px) and ``slant`` (shear) stand in for a bold or italic face the family lacks."""
+
+    font: ImageFont.FreeTypeFont
+    name: str
+    source: str
+    scale: float = 1.0
+    color: bool = False
+    embolden: float = 0.0
+    slant: float = 0.0
+
+    def length(self, text: str) -> float:
+        return float(self.font.getlength(text)) * self.scale
+
+
+def face_name(face: FaceId) -> str:
+    words = {value: key for key, value in _STYLE_WORDS.items() if key}
+    return f"{face.family} {words.get(face.weight, face.weight)}{' Italic' if face.italic else ''}"
+
+
+def drawable(face: FaceId, size: float, book: FontBook, weight: int, italic: bool) -> Face:
+    """``face`` at ``size`` px, with what it must synthesise to look ``weight``/``italic``."""
+    if family_key(face.family) == EMOJI_FAMILY:
+        return Face(font(face, EMOJI_STRIKE, book), face_name(face), face.source, size / EMOJI_STRIKE, color=True)
+    embolden = max(size * SYNTHETIC_BOLD, 0.5) if weight >= 600 and face.weight < weight - 200 else 0.0
+    slant = SYNTHETIC_SLANT if italic and not face.italic else 0.0
+    name = face_name(face) + (" (synthetic bold)" if embolden else "") + (" (synthetic italic)" if slant else "")
+    return Face(font(face, size, book), name, face.source, embolden=embolden, slant=slant)
+
+
+def check_layout_engine() -> None:
+    """Raise unless Pillow's raqm layout works here: shaping, right-to-left text and emoji sequences need HarfBuzz
+    and FriBiDi (Pillow's wheels carry raqm and HarfBuzz; FriBiDi is loaded from the system)."""
+    from PIL import features  # noqa: PLC0415
+
+    missing = [name for name in ("raqm", "fribidi", "harfbuzz") if not features.check(name)]
+    if missing:
+        raise RuntimeError(
+            f"Pillow's text layout is missing {', '.join(missing)}: install FriBiDi (Debian: libfribidi0) and "
+            "reinstall Pillow from its wheel; without it right-to-left and complex scripts cannot be shaped"
+        )

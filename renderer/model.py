@@ -299,6 +299,12 @@ class TextLayer(LayerBase):
     is_splitting_lines: bool = True
     paragraph_spacing_in_px: float = Field(default=0, ge=0, le=10_000)
     should_auto_scale: bool = False
+    # Extensions beyond the reference (README "Text"): lines at most, line height as a multiple of the size, extra
+    # space after each character, and balanced wrapping (lines of near-equal width, as CSS text-wrap: balance).
+    max_lines: int | None = Field(default=None, ge=1, le=1000)
+    line_height: float | None = Field(default=None, ge=0.5, le=5)
+    letter_spacing_in_px: float = Field(default=0, ge=-100, le=1000)
+    text_wrap: Literal["wrap", "balance"] = "wrap"
 
 
 class ImageLayer(RoundedLayer):

@@ -1,157 +1,183 @@
-"""Text layout apart from drawing: styled spans -> wrapped lines of same-font pieces -> a block that fits a box.
+"""Text layout apart from drawing: styled spans -> runs of one font -> wrapped lines in visual order.
 
-Line boxes follow CSS: each line is ``line_height`` tall with the font's ascent + descent centred in it (half
-leading), and ``\\n`` starts a new paragraph, separated by ``paragraph_spacing``. A word wider than the line is broken
-between characters. Lines that do not fit the box are dropped (at least one line is always kept).
+Spans are cut into runs by the font that has their characters (``renderer.itemize``), then into units where a line
+may break: white space, and around CJK characters. Lines are filled greedily; a word wider than the line is broken
+between grapheme clusters. Each line's runs are put in visual order (``renderer.bidi``). Fitting lines into a box
+(line height, truncation with an ellipsis, auto-scaling, balanced wrapping) is in ``renderer.textfit``.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from PIL import ImageFont
+import regex
 
+from renderer import bidi
+from renderer.fonts import Face
+from renderer.itemize import break_chunks, itemize
 from renderer.markdown import Span
 
-LINE_HEIGHT = 1.2
-Font = ImageFont.FreeTypeFont
-FontFor = Callable[[bool, bool], Font]  # (bold, italic) -> font at the current size
+FontFor = Callable[[bool, bool, int], Face]  # (bold, italic, slot) -> the face at the current size
+
+
+class Typeset(Protocol):
+    """The faces of one text layer: a chain of ``slots`` per style, and what each covers."""
+
+    @property
+    def slots(self) -> int: ...
+
+    def covers(self, bold: bool, italic: bool, slot: int, codepoints: list[int]) -> bool: ...
+
+    def at(self, size: float) -> FontFor: ...
 
 
 class Piece(NamedTuple):
-    """Text drawn with one font, starting ``x`` px from the line's start."""
+    """Text drawn with one face, starting ``x`` px from the line's start (in visual order)."""
 
     text: str
-    font: Font
+    face: Face
     x: float
+    rtl: bool
+    spacing: float  # letter spacing drawn after each cluster
+
+
+class Frag(NamedTuple):
+    text: str
+    bold: bool
+    italic: bool
+    slot: int
 
 
 class Line(NamedTuple):
     pieces: tuple[Piece, ...]
     width: float
     paragraph: int
+    frags: tuple[Frag, ...]  # the line's text in logical order
 
 
-@dataclass(frozen=True)
-class Block:
-    lines: tuple[Line, ...]
-    size: float
-    line_height: float
-    paragraph_spacing: float
-    ascent: float
-    descent: float
-    truncated: bool
+class Unit(NamedTuple):
+    """A word (maybe of several styles and fonts) and the white space after it: where a line may break."""
 
-    @property
-    def height(self) -> float:
-        return _height(self.lines, self.line_height, self.paragraph_spacing)
-
-    def baseline(self, i: int) -> float:
-        """The baseline of line ``i`` below the block's top."""
-        gaps = self.lines[i].paragraph - self.lines[0].paragraph
-        half_leading = (self.line_height - (self.ascent + self.descent)) / 2
-        return i * self.line_height + gaps * self.paragraph_spacing + half_leading + self.ascent
+    word: tuple[Frag, ...]
+    space: tuple[Frag, ...]
 
 
-def _height(lines: tuple[Line, ...] | list[Line], line_height: float, spacing: float) -> float:
-    if not lines:
-        return 0.0
-    return len(lines) * line_height + (lines[-1].paragraph - lines[0].paragraph) * spacing
-
-
-class _Frag(NamedTuple):
-    text: str
-    bold: bool
-    italic: bool
-
-
-class _Unit(NamedTuple):
-    """A word (maybe of several styles) and the white space after it: where a line may break."""
-
-    word: tuple[_Frag, ...]
-    space: tuple[_Frag, ...]
+class Paragraph(NamedTuple):
+    units: tuple[Unit, ...]
+    level: int  # 1 when the paragraph reads right to left
 
 
 _SPACE = re.compile(r"([^\S\n]+)")
 # Paragraph separators other than \n (CR, CRLF, the C0 separators, NEL, U+2028/2029): read as \n. Left in, they
 # make HarfBuzz/FriBiDi layout fail.
 _NEWLINES = re.compile("\r\n|[\r\x1c\x1d\x1e\x85\u2028\u2029]")
+_CLUSTER = regex.compile(r"\X")
 
 
-def _paragraphs(spans: list[Span]) -> list[list[_Unit]]:
-    paragraphs: list[list[_Unit]] = [[]]
-    word: list[_Frag] = []
-    space: list[_Frag] = []
+def paragraphs(spans: list[Span], typeset: Typeset) -> list[Paragraph]:
+    """The text as paragraphs of breakable units, each fragment assigned its font slot."""
+    out: list[list[Unit]] = [[]]
+    texts: list[list[str]] = [[]]
+    word: list[Frag] = []
+    space: list[Frag] = []
+    previous: int | None = None
 
     def close() -> None:
         nonlocal word, space
         if word or space:
-            paragraphs[-1].append(_Unit(tuple(word), tuple(space)))
+            out[-1].append(Unit(tuple(word), tuple(space)))
         word, space = [], []
+
+    def frags(text: str, span: Span) -> list[Frag]:
+        nonlocal previous
+        covers = lambda slot, cps: typeset.covers(span.bold, span.italic, slot, cps)  # noqa: E731
+        runs = itemize(text, typeset.slots, covers, previous)
+        if runs:
+            previous = runs[-1][1]
+        return [Frag(run, span.bold, span.italic, slot) for run, slot in runs]
 
     for span in spans:
         for k, line in enumerate(_NEWLINES.sub("\n", span.text).split("\n")):
             if k:
                 close()
-                paragraphs.append([])
+                out.append([])
+                texts.append([])
+            texts[-1].append(line)
             for part in _SPACE.split(line):
                 if not part:
                     continue
                 if part.isspace():
-                    space.append(_Frag(part, span.bold, span.italic))
+                    space.extend(frags(part, span))
                     continue
                 if space:
                     close()
-                word.append(_Frag(part, span.bold, span.italic))
+                for i, chunk in enumerate(break_chunks(part)):
+                    if i:
+                        close()
+                    word.extend(frags(chunk, span))
     close()
-    return paragraphs
+    return [
+        Paragraph(tuple(units), bidi.paragraph_level("".join(text))) for units, text in zip(out, texts, strict=True)
+    ]
 
 
-class _Measure:
-    """Widths of text per style at one size, memoised for the layout of one block."""
+def clusters(text: str) -> int:
+    return len(text) if text.isascii() else len(_CLUSTER.findall(text))
 
-    def __init__(self, font_for: FontFor) -> None:
+
+class Measure:
+    """Widths of fragments at one size, memoised for the layout of one block."""
+
+    def __init__(self, font_for: FontFor, letter_spacing: float = 0.0) -> None:
         self.font_for = font_for
-        self._widths: dict[tuple[str, bool, bool], float] = {}
+        self.letter_spacing = letter_spacing
+        self._widths: dict[Frag, float] = {}
 
-    def width(self, frag: _Frag) -> float:
-        key = (frag.text, frag.bold, frag.italic)
-        if key not in self._widths:
-            self._widths[key] = self.font_for(frag.bold, frag.italic).getlength(frag.text)
-        return self._widths[key]
+    def spacing(self, text: str) -> float:
+        """The letter spacing a run gets: none for right-to-left runs, whose letters join."""
+        return self.letter_spacing if self.letter_spacing and bidi.strong(text) != "R" else 0.0
 
-    def sum(self, frags: tuple[_Frag, ...] | list[_Frag]) -> float:
+    def width(self, frag: Frag) -> float:
+        if frag not in self._widths:
+            face = self.font_for(frag.bold, frag.italic, frag.slot)
+            self._widths[frag] = face.length(frag.text) + self.spacing(frag.text) * clusters(frag.text)
+        return self._widths[frag]
+
+    def sum(self, frags: tuple[Frag, ...] | list[Frag]) -> float:
         return sum(self.width(frag) for frag in frags)
 
-    def overflows(self, units: list[_Unit], estimate: float, limit: float) -> bool:
+    def overflows(self, units: list[Unit], estimate: float, limit: float) -> bool:
         """Whether ``units`` on one line are wider than ``limit``: the summed ``estimate`` decides, except near the
         limit, where the line is measured as it will be drawn (kerning; pieces of a broken word that meet again)."""
         if estimate > limit:
             return True
-        return estimate > limit * 0.97 and self.pieces(_line_frags(units))[1] > limit
+        return estimate > limit * 0.97 and self.line(line_frags(units), 0, 0).width > limit
 
-    def pieces(self, frags: list[_Frag]) -> tuple[tuple[Piece, ...], float]:
-        merged: list[_Frag] = []
+    def line(self, frags: list[Frag], paragraph: int, level: int) -> Line:
+        """The line of ``frags``: runs of one face merged, measured as drawn, and put in visual order."""
+        merged: list[Frag] = []
         for frag in frags:
-            if merged and (merged[-1].bold, merged[-1].italic) == (frag.bold, frag.italic):
-                merged[-1] = _Frag(merged[-1].text + frag.text, frag.bold, frag.italic)
+            if merged and merged[-1][1:] == frag[1:]:
+                merged[-1] = Frag(merged[-1].text + frag.text, frag.bold, frag.italic, frag.slot)
             else:
                 merged.append(frag)
-        out: list[Piece] = []
+        texts = [frag.text for frag in merged]
+        run_levels = bidi.levels(texts, level)
+        order = bidi.visual_order(list(range(len(merged))), run_levels)
+        pieces: list[Piece] = []
         x = 0.0
-        for frag in merged:
-            out.append(Piece(frag.text, self.font_for(frag.bold, frag.italic), x))
+        for k in order:
+            frag = merged[k]
+            face = self.font_for(frag.bold, frag.italic, frag.slot)
+            pieces.append(Piece(frag.text, face, x, run_levels[k] % 2 == 1, self.spacing(frag.text)))
             x += self.width(frag)
-        return tuple(out), x
+        return Line(tuple(pieces), x, paragraph, tuple(frags))
 
 
-def _line_frags(units: list[_Unit]) -> list[_Frag]:
-    frags: list[_Frag] = []
+def line_frags(units: list[Unit] | tuple[Unit, ...]) -> list[Frag]:
+    frags: list[Frag] = []
     for k, unit in enumerate(units):
         frags.extend(unit.word)
         if k < len(units) - 1:
@@ -159,26 +185,19 @@ def _line_frags(units: list[_Unit]) -> list[_Frag]:
     return frags
 
 
-def _graphemes(frags: tuple[_Frag, ...]) -> list[_Frag]:
-    """One fragment per character, combining marks kept with their base."""
-    out: list[_Frag] = []
-    for frag in frags:
-        for char in frag.text:
-            if out and unicodedata.combining(char):
-                out[-1] = _Frag(out[-1].text + char, frag.bold, frag.italic)
-            else:
-                out.append(_Frag(char, frag.bold, frag.italic))
-    return out
+def graphemes(frags: tuple[Frag, ...] | list[Frag]) -> list[Frag]:
+    """One fragment per grapheme cluster (a letter with its marks, an emoji sequence)."""
+    return [Frag(cluster, f.bold, f.italic, f.slot) for f in frags for cluster in _CLUSTER.findall(f.text)]
 
 
-def _break_word(unit: _Unit, measure: _Measure, max_width: float) -> list[_Unit]:
-    """A word wider than the line, cut into pieces that each fit (at least one character each). Each character is
+def _break_word(unit: Unit, measure: Measure, max_width: float) -> list[Unit]:
+    """A word wider than the line, cut into pieces that each fit (at least one cluster each). Each cluster is
     measured once (in linear time however long the word), then each piece is checked as it will be drawn."""
-    chars = _graphemes(unit.word)
-    widths = [measure.width(char) for char in chars]
-    chunks: list[list[_Frag]] = [[]]
+    chars = graphemes(unit.word)
+    chunks: list[list[Frag]] = [[]]
     used = 0.0
-    for char, width in zip(chars, widths, strict=True):
+    for char in chars:
+        width = measure.width(char)
         if chunks[-1] and used + width > max_width:
             chunks.append([])
             used = 0.0
@@ -186,31 +205,25 @@ def _break_word(unit: _Unit, measure: _Measure, max_width: float) -> list[_Unit]
         used += width
     i = 0
     while i < len(chunks):  # shaping (kerning) may make a piece a little wider than its characters
-        while len(chunks[i]) > 1 and measure.pieces(chunks[i])[1] > max_width:
+        while len(chunks[i]) > 1 and measure.line(chunks[i], 0, 0).width > max_width:
             if i + 1 == len(chunks):
                 chunks.append([])
             chunks[i + 1].insert(0, chunks[i].pop())
         i += 1
-    pieces = [_Unit(tuple(chunk), ()) for chunk in chunks if chunk]
-    pieces[-1] = _Unit(pieces[-1].word, unit.space)
+    pieces = [Unit(tuple(chunk), ()) for chunk in chunks if chunk]
+    pieces[-1] = Unit(pieces[-1].word, unit.space)
     return pieces
 
 
-def wrap(spans: list[Span], font_for: FontFor, max_width: float | None) -> list[Line]:
-    """Greedy line breaking at white space; ``max_width=None`` breaks only at ``\\n``. Words are measured once
-    each and summed (near the limit a line is measured as drawn); each finished line is measured again as drawn,
-    for exact piece positions."""
-    measure = _Measure(font_for)
+def wrap(paras: list[Paragraph], measure: Measure, max_width: float | None) -> list[Line]:
+    """Greedy line breaking at break opportunities; ``max_width=None`` breaks only between paragraphs. Words are
+    measured once each and summed (near the limit a line is measured as drawn); each finished line is measured
+    again as drawn, for exact piece positions."""
     lines: list[Line] = []
-
-    def flush(units: list[_Unit], paragraph: int) -> None:
-        pieces, width = measure.pieces(_line_frags(units))
-        lines.append(Line(pieces, width, paragraph))
-
-    for paragraph, units in enumerate(_paragraphs(spans)):
-        current: list[_Unit] = []
+    for number, paragraph in enumerate(paras):
+        current: list[Unit] = []
         used = space = 0.0
-        queue = list(reversed(units))
+        queue = list(reversed(paragraph.units))
         while queue:
             unit = queue.pop()
             word = measure.sum(unit.word)
@@ -224,65 +237,10 @@ def wrap(spans: list[Span], font_for: FontFor, max_width: float | None) -> list[
                 and max_width is not None
                 and measure.overflows([*current, unit], used + space + word, max_width)
             ):
-                flush(current, paragraph)
+                lines.append(measure.line(line_frags(current), number, paragraph.level))
                 current, used, space = [], 0.0, 0.0
             used += space + word if current else word
             space = measure.sum(unit.space)
             current.append(unit)
-        flush(current, paragraph)
+        lines.append(measure.line(line_frags(current), number, paragraph.level))
     return lines
-
-
-@dataclass(frozen=True)
-class Frame:
-    """What a text block must fit: the box, the size asked for, and how lines behave."""
-
-    width: float
-    height: float
-    size: float
-    wrap: bool
-    auto_scale: bool
-    paragraph_spacing: float
-
-
-def _layout(spans: list[Span], fonts: Callable[[float], FontFor], frame: Frame, size: float) -> Block:
-    font_for = fonts(size)
-    lines = wrap(spans, font_for, frame.width if frame.wrap else None)
-    line_height = size * LINE_HEIGHT
-    kept = len(lines)
-    while kept > 1 and _height(lines[:kept], line_height, frame.paragraph_spacing) > frame.height + 0.5:
-        kept -= 1
-    ascent, descent = font_for(False, False).getmetrics()
-    return Block(tuple(lines[:kept]), size, line_height, frame.paragraph_spacing, ascent, descent, kept < len(lines))
-
-
-def _fits(block: Block, frame: Frame) -> bool:
-    wide = any(line.width > frame.width + 0.5 for line in block.lines)
-    return not block.truncated and not wide and block.height <= frame.height + 0.5
-
-
-def min_auto_size(size: float) -> float:
-    """The floor ``should_auto_scale`` never shrinks below: a quarter of the size asked for, and at least 8 px."""
-    return min(size, max(8.0, size / 4))
-
-
-def fit(
-    spans: list[Span], fonts: Callable[[float], FontFor], frame: Frame, tick: Callable[[], None] = lambda: None
-) -> Block:
-    """Lay the text out at the size asked for or, with auto-scaling, the largest half-pixel size that fits.
-    ``tick`` is called before each layout (the render's time budget check)."""
-    tick()
-    block = _layout(spans, fonts, frame, frame.size)
-    if not frame.auto_scale or _fits(block, frame):
-        return block
-    lo, hi = math.ceil(min_auto_size(frame.size) * 2), math.floor(frame.size * 2) - 1
-    best = _layout(spans, fonts, frame, lo / 2)
-    while lo < hi:
-        tick()
-        mid = (lo + hi + 1) // 2
-        candidate = _layout(spans, fonts, frame, mid / 2)
-        if _fits(candidate, frame):
-            lo, best = mid, candidate
-        else:
-            hi = mid - 1
-    return best
