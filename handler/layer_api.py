@@ -47,6 +47,9 @@ class LayerApi:
         headers = {"X-Ogedge-Cache": outcome.cache, "X-Ogedge-Key": outcome.key, "Cache-Control": "no-store"}
         if outcome.warnings:
             headers["X-Ogedge-Warnings"] = str(len(outcome.warnings))
+        truncated = [fit.layer for fit in outcome.fits if fit.truncated]
+        if truncated:
+            headers["X-Ogedge-Truncated"] = ",".join(truncated)
         if kind != "url" and outcome.data is not None and len(outcome.data) > self.settings.max_inline_bytes:
             raise OutputTooLarge(
                 f"the image is {len(outcome.data)} bytes, more than {self.settings.max_inline_bytes} can be answered"
@@ -101,6 +104,8 @@ class LayerApi:
             data["buffer"] = base64.b64encode(outcome.data).decode()
         if outcome.warnings:
             data["warnings"] = list(outcome.warnings)
+        if outcome.cache == "miss":
+            data["fit"] = [fit.to_json() for fit in outcome.fits]
         return data
 
 

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from handler.store import CacheStore, StoreError
-from renderer import Fetch, RenderOptions, RenderRequest, render
+from renderer import Fetch, RenderedImage, RenderOptions, RenderRequest, render
 from renderer.encode import MIME_TYPES
 from renderer.fingerprint import fingerprint
+from renderer.report import TextFit
 
 log = logging.getLogger("ogedge")
 FILE_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "avif": "avif", "gif": "gif", "tiff": "tif"}
@@ -36,6 +37,17 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     render_ms: float = 0.0
     store_ms: float = 0.0
+    fits: tuple[TextFit, ...] = ()  # what became of each text layer, when rendered here (not known on a hit)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A render that was not stored (the playground's): the image and what became of its text."""
+
+    key: str
+    object_key: str  # where the same request would be stored
+    image: RenderedImage
+    render_ms: float
 
 
 @dataclass
@@ -111,7 +123,9 @@ class OgService:
                 stored = True
             except StoreError as exc:
                 log.warning("store write failed for %s: %s", object_key, exc)
-        return Outcome(key, object_key, mime, "miss", stored, image.data, image.warnings, render_ms, _ms(started))
+        return Outcome(
+            key, object_key, mime, "miss", stored, image.data, image.warnings, render_ms, _ms(started), image.fits
+        )
 
 
 def _ms(since: float) -> float:

@@ -339,3 +339,28 @@ def test_an_image_too_large_to_answer_inline_says_to_ask_for_the_url() -> None:
     assert response.json()["code"] == "output_too_large"
     assert "?response=url" in response.json()["error"]
     assert http.post(f"{GENERATE}?response=url", json=card(), headers=AUTH).status_code == 200
+
+
+def test_a_render_reports_what_became_of_its_text() -> None:
+    http, _ = client()
+    clamped = card()
+    clamped["layers"][1].update(text="A title far too long to fit on two lines of this small card", max_lines=2)
+    response = http.post(GENERATE, json=clamped, headers=AUTH)
+    assert response.status_code == 200
+    fit = response.json()["data"]["fit"]
+    assert fit == [
+        {"layer": "layers[1]", "font_size_in_px": 40.0, "lines": 2, "truncated": True, "fonts": ["Inter Regular"]}
+    ]
+    assert response.headers["x-ogedge-truncated"] == "layers[1]"
+    image = http.post(GENERATE + "?response=image", json=clamped, headers=AUTH)
+    assert image.headers["x-ogedge-cache"] == "hit"  # a stored image's fit is not known again
+    assert "x-ogedge-truncated" not in image.headers
+
+
+def test_a_text_extension_out_of_range_is_400_naming_it() -> None:
+    http, _ = client()
+    bad = card()
+    bad["layers"][1]["max_lines"] = 0
+    response = http.post(GENERATE, json=bad, headers=AUTH)
+    assert response.status_code == 400
+    assert response.json()["field"] == "layers[1].max_lines"
