@@ -3,18 +3,20 @@ fallback chain and what each face covers.
 
 Faces are identified by a ``FaceId`` (family, weight, italic, source). Parsed ``FreeTypeFont`` objects are kept in a
 bounded LRU shared across renders, keyed by the source's digest and the size, so repeated renders parse nothing.
-The code points of bundled faces come from ``coverage.json`` (written at install time); those of a request's own
-fonts are read from their cmap when they are added. A ``Face`` is a face ready to draw at one size: the parsed font,
-and the synthetic emboldening or slant it needs when its family has no such face.
+The code points of bundled faces come from the ``.cmap`` file beside each (written at install time), read only
+when that face is considered; those of a request's own fonts are read from their cmap when they are added.
+A ``Face`` is a face ready to draw at one size: the parsed font, and the synthetic emboldening or slant it needs
+when its family has no such face.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 import re
+import sys
 import threading
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
@@ -95,11 +97,11 @@ def bundled() -> BundledFonts:
 
 
 class Ranges:
-    """A set of code points as sorted inclusive ranges."""
+    """A set of code points as sorted inclusive ranges (flat: start, end, start, end, ...)."""
 
-    def __init__(self, ranges: list[list[int]]) -> None:
-        self.starts = [start for start, _ in ranges]
-        self.ends = [end for _, end in ranges]
+    def __init__(self, flat: array[int]) -> None:
+        self.starts = flat[0::2]
+        self.ends = flat[1::2]
 
     def __contains__(self, cp: int) -> bool:
         i = bisect.bisect_right(self.starts, cp) - 1
@@ -107,27 +109,25 @@ class Ranges:
 
     @classmethod
     def of(cls, codepoints: list[int]) -> Ranges:
-        ranges: list[list[int]] = []
+        flat = array("I")
         for cp in sorted(codepoints):
-            if ranges and cp == ranges[-1][1] + 1:
-                ranges[-1][1] = cp
+            if flat and cp == flat[-1] + 1:
+                flat[-1] = cp
             else:
-                ranges.append([cp, cp])
-        return cls(ranges)
-
-
-@cache
-def _bundled_coverage() -> dict[str, list[list[int]]]:
-    path = FONTS_DIR / "coverage.json"
-    if not path.exists():
-        raise RuntimeError(f"{path} is missing: the font set is not installed (run `make install`)")
-    data: dict[str, list[list[int]]] = json.loads(path.read_text())
-    return data
+                flat.extend((cp, cp))
+        return cls(flat)
 
 
 @cache
 def _bundled_ranges(source: str) -> Ranges:
-    return Ranges(_bundled_coverage().get(source.removeprefix("bundled:"), []))
+    """The code points of a bundled face, from the ``.cmap`` file written beside it at install time."""
+    path = bundled().paths[source].with_suffix(".cmap")
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: the font set is not installed (run `make install`)")
+    flat = array("I", path.read_bytes())
+    if sys.byteorder != "little":
+        flat.byteswap()
+    return Ranges(flat)
 
 
 def _sfnt(data: bytes) -> tuple[bytes, Ranges]:

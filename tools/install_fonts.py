@@ -4,7 +4,7 @@ Fonts come from package registries at install time, never at run time: Google Fo
 (fetched with ``npm pack``, checked against the pinned integrity) and Noto Color Emoji as a Debian package (fetched
 with ``apt-get download``, checked against the pinned sha256; its CBDT bitmaps are what FreeType can draw in colour).
 The files are written as ``renderer/fonts/<Family>/<Family>-<Style>.ttf`` with the licence beside them, then the
-code points each file covers are written to ``renderer/fonts/coverage.json`` for the fallback chain. Downloads are
+code points each file covers are written beside it (``<file>.cmap``) for the fallback chain. Downloads are
 kept in a cache folder; a second run with an unchanged ``sources.json`` does nothing.
 
     python tools/install_fonts.py [--cache DIR] [--force]
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FONTS = ROOT / "renderer" / "fonts"
 SOURCES = FONTS / "sources.json"
 STAMP = FONTS / "installed.json"
-COVERAGE = FONTS / "coverage.json"
 STYLE_WORDS = {
     100: "Thin",
     200: "ExtraLight",
@@ -115,35 +115,39 @@ def _install_deb(entry: dict[str, Any], cache: Path) -> list[Path]:
     return [path]
 
 
-def _ranges(codepoints: list[int]) -> list[list[int]]:
-    out: list[list[int]] = []
+def _ranges(codepoints: list[int]) -> list[int]:
+    """Inclusive ranges as a flat list: start, end, start, end, ..."""
+    out: list[int] = []
     for cp in sorted(codepoints):
-        if out and cp == out[-1][1] + 1:
-            out[-1][1] = cp
+        if out and cp == out[-1] + 1:
+            out[-1] = cp
         else:
-            out.append([cp, cp])
+            out += [cp, cp]
     return out
 
 
 def write_coverage() -> None:
-    """The code points of every bundled font, as inclusive ranges, keyed by path under ``renderer/fonts``."""
+    """Beside every bundled font, ``<file>.cmap``: the code points it maps, as little-endian uint32 pairs of
+    inclusive ranges, read by ``renderer.fonts`` only when that face is considered for a character."""
     from fontTools.ttLib import TTFont  # noqa: PLC0415 - installed with the project
 
-    coverage = {}
     for path in sorted(FONTS.glob("*/*.[ot]tf")):
         with TTFont(path, lazy=True) as font:
             cmap = font.getBestCmap() or {}
-        coverage[path.relative_to(FONTS).as_posix()] = _ranges(list(cmap))
-    COVERAGE.write_text(json.dumps(coverage, separators=(",", ":"), sort_keys=True))
+        ranges = array("I", _ranges(list(cmap)))
+        if sys.byteorder != "little":
+            ranges.byteswap()
+        path.with_suffix(".cmap").write_bytes(ranges.tobytes())
 
 
 def _up_to_date() -> bool:
     """Whether the files of the current ``sources.json`` are all in place."""
-    if not STAMP.exists() or not COVERAGE.exists():
+    if not STAMP.exists():
         return False
     stamp = json.loads(STAMP.read_text())
     names = stamp.get("files", [])
-    return stamp.get("sources") == _digest(SOURCES) and bool(names) and all((FONTS / n).is_file() for n in names)
+    wanted = [FONTS / name for name in names] + [path.with_suffix(".cmap") for path in FONTS.glob("*/*.[ot]tf")]
+    return stamp.get("sources") == _digest(SOURCES) and bool(names) and all(path.is_file() for path in wanted)
 
 
 def main(argv: list[str] | None = None) -> int:
