@@ -1,14 +1,19 @@
 """The finished canvas -> bytes, per format, with fixed settings and no metadata, so equal canvases give equal bytes.
 
 A canvas with no transparent pixel is written without an alpha channel (smaller, and what viewers expect);
-formats without alpha (JPEG) get transparent areas flattened onto white.
+formats without alpha (JPEG) get transparent areas flattened onto white. An opaque PNG with at most 256 colours (a
+text card: text coverage is drawn in 64 levels) is written as a palette PNG, losslessly: one byte per pixel, about a
+third of the size and time of RGB.
 """
 
 from __future__ import annotations
 
+import struct
+import zlib
 from io import BytesIO
 from typing import Any
 
+import numpy as np
 from PIL import Image
 
 from renderer.errors import EncodeError
@@ -48,8 +53,45 @@ def prepared(canvas: Image.Image, fmt: str) -> Image.Image:
     return canvas
 
 
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+_PNG_LEVEL = 6
+
+
+def palette_png(image: Image.Image) -> bytes | None:
+    """An opaque RGB(A) image with at most 256 colours as an 8-bit palette PNG (no filter: palette indices do not
+    predict), or None when it has more colours. Palette order is by colour value, so equal images give equal bytes."""
+    colours = image.getcolors(256)
+    if colours is None:
+        return None
+    # Each pixel as one little-endian number R | G << 8 | B << 16 | 255 << 24 (RGBX pads with 255), looked up
+    # among the sorted colours; the indices go straight into the rows after each row's filter byte (0, None).
+    keys = np.array(sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours}), dtype=np.uint32)  # type: ignore[index]
+    packed = np.frombuffer(image.convert("RGBX").tobytes(), dtype="<u4").reshape(image.height, image.width)
+    rows = np.zeros((image.height, image.width + 1), dtype=np.uint8)
+    rows[:, 1:] = np.searchsorted(keys, packed)
+    header = struct.pack(">IIBBBBB", image.width, image.height, 8, 3, 0, 0, 0)
+    palette = keys.astype("<u4").tobytes()
+    palette = b"".join(palette[i : i + 3] for i in range(0, len(palette), 4))
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", palette),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), _PNG_LEVEL)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
 def encode(canvas: Image.Image, fmt: str) -> bytes:
     """``canvas`` (RGBA) written as ``fmt`` (one of ``MIME_TYPES``)."""
+    if fmt == "png" and is_opaque(canvas):
+        small = palette_png(canvas)
+        if small is not None:
+            return small
     out = BytesIO()
     try:
         prepared(canvas, fmt).save(out, **_SETTINGS[fmt])

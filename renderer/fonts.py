@@ -207,6 +207,8 @@ class FontBook:
 
 _CACHE_SIZE = 96
 _cache: OrderedDict[tuple[str, float], ImageFont.FreeTypeFont] = OrderedDict()
+_LENGTHS_SIZE = 16_384  # shaped advances of (face, size, text), a few MB at most
+_lengths: OrderedDict[tuple[str, float, str], float] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -246,7 +248,19 @@ class Face:
     slant: float = 0.0
 
     def length(self, text: str) -> float:
-        return float(self.font.getlength(text)) * self.scale
+        """The advance of ``text`` shaped in this face, from a bounded cache shared by all renders."""
+        key = (self.source, self.font.size, text)
+        with _lock:
+            known = _lengths.get(key)
+            if known is not None:
+                _lengths.move_to_end(key)
+                return known * self.scale
+        length = float(self.font.getlength(text))
+        with _lock:
+            _lengths[key] = length
+            if len(_lengths) > _LENGTHS_SIZE:
+                _lengths.popitem(last=False)
+        return length * self.scale
 
 
 def face_name(face: FaceId) -> str:

@@ -5,7 +5,11 @@ shearing about the baseline."""
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 from PIL import Image, ImageChops, ImageDraw
 
@@ -176,14 +180,42 @@ class _Canvas:
         self.mask.paste(ImageChops.lighter(self.mask.crop(region), sheared), region[:2])
 
 
+_RUN_BYTES = 32 * 2**20  # rasterised runs kept across renders (a repeated site name or title costs nothing)
+_runs: OrderedDict[tuple[str, float, str, float, tuple[float, float]], tuple[Any, tuple[int, int], int]] = OrderedDict()
+_runs_bytes = 0
+_runs_lock = threading.Lock()
+
+
+def _bitmap(face: Face, text: str, start: tuple[float, float]) -> tuple[Any, tuple[int, int]]:
+    """The coverage bitmap of ``text`` at the sub-pixel ``start`` and its offset from the baseline origin, as
+    Pillow's ``ImageDraw.text`` would draw it, from a bounded LRU of rasterised runs."""
+    global _runs_bytes  # noqa: PLW0603 - one cache per process
+    key = (face.source, face.font.size, text, face.embolden, start)
+    with _runs_lock:
+        found = _runs.get(key)
+        if found is not None:
+            _runs.move_to_end(key)
+            return found[0], found[1]
+    bitmap, offset = face.font.getmask2(
+        text, "L", stroke_width=face.embolden, anchor="ls", ink=255, start=start, stroke_filled=True
+    )
+    size = bitmap.size[0] * bitmap.size[1]
+    with _runs_lock:
+        if key not in _runs and size <= _RUN_BYTES // 8:
+            _runs[key] = (bitmap, offset, size)
+            _runs_bytes += size
+            while _runs_bytes > _RUN_BYTES:
+                _runs_bytes -= _runs.popitem(last=False)[1][2]
+    return bitmap, offset
+
+
 def _text(draw: ImageDraw.ImageDraw, piece: Piece, x: float, y: float) -> None:
-    face = piece.face
-    stroke = {"stroke_width": face.embolden, "stroke_fill": 255} if face.embolden else {}
-    if not piece.spacing:
-        draw.text((x, y), piece.text, fill=255, font=face.font, anchor="ls", **stroke)  # type: ignore[arg-type]
-        return
-    for cluster, offset in _spaced(piece):
-        draw.text((x + offset, y), cluster, fill=255, font=face.font, anchor="ls", **stroke)  # type: ignore[arg-type]
+    """Draw ``piece`` with its baseline origin at (x, y): the same pixels as ``draw.text(..., anchor="ls")``."""
+    spots = [(piece.text, 0.0)] if not piece.spacing else _spaced(piece)
+    for text, offset in spots:
+        at_x, at_y = x + offset, y
+        bitmap, (dx, dy) = _bitmap(piece.face, text, (math.modf(at_x)[0], math.modf(at_y)[0]))
+        draw.draw.draw_bitmap((int(at_x) + dx, int(at_y) + dy), bitmap, 255)
 
 
 def _spaced(piece: Piece) -> list[tuple[str, float]]:
@@ -243,13 +275,22 @@ def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
         ctx.warnings.append(f"{path}.text: FreeType could not draw {''.join(sorted(set(drawn.dropped)))!r}; left out")
     mask = drawn.mask
     r, g, b, a = layer.text_color
-    if a < 255:
-        mask = mask.point([round(v * a / 255) for v in range(256)])
+    mask = mask.point(_coverage_levels(a))
     image = Image.new("RGBA", mask.size, (r, g, b, 0))
     image.putalpha(mask)
     for x, y, glyphs in drawn.colour:
         _paste_clipped(image, glyphs, x, y)
     return Tile(Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin), image=image)
+
+
+COVERAGE_LEVELS = 64  # antialiasing steps of drawn text: invisible, and a text card keeps to a palette PNG
+
+
+@cache
+def _coverage_levels(alpha: int) -> list[int]:
+    """Coverage 0-255 -> one of ``COVERAGE_LEVELS`` steps, scaled by the text colour's alpha."""
+    steps = COVERAGE_LEVELS - 1
+    return [round(round(v * steps / 255) * 255 / steps * alpha / 255) for v in range(256)]
 
 
 def _paste_clipped(image: Image.Image, glyphs: Image.Image, x: int, y: int) -> None:

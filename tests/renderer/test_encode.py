@@ -29,9 +29,31 @@ def test_same_canvas_same_bytes(fmt: str) -> None:
 
 def test_opaque_canvas_is_written_without_alpha_and_transparent_with_it() -> None:
     with Image.open(BytesIO(encode(canvas(), "png"))) as image:
-        assert image.mode == "RGB"
+        assert image.mode == "P"  # two colours: a palette PNG
+        assert "transparency" not in image.info
     with Image.open(BytesIO(encode(canvas(alpha=0), "png"))) as image:
         assert image.mode == "RGBA"
+
+
+def test_few_colours_make_a_lossless_palette_png_and_many_an_rgb_one() -> None:
+    few = canvas()
+    for i in range(254):  # 256 colours in all
+        few.putpixel((i % 120, 10 + i // 120), (i, 255 - i, 7, 255))
+    with Image.open(BytesIO(encode(few, "png"))) as image:
+        assert image.mode == "P"
+        assert image.convert("RGBA").tobytes() == few.tobytes()
+    many = few.copy()
+    many.putpixel((5, 40), (1, 2, 3, 255))  # the 257th colour
+    with Image.open(BytesIO(encode(many, "png"))) as image:
+        assert image.mode == "RGB"
+        assert image.convert("RGBA").tobytes() == many.tobytes()
+
+
+def test_a_palette_png_is_deterministic_and_valid() -> None:
+    data = encode(canvas(), "png")
+    assert data == encode(canvas(), "png")
+    with Image.open(BytesIO(data)) as image:
+        image.verify()  # chunk CRCs and structure
 
 
 def test_jpeg_flattens_transparency_onto_white() -> None:

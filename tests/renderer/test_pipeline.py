@@ -25,7 +25,10 @@ Fetch = Callable[[str], bytes]
 
 
 def pixels(image: RenderedImage) -> Image.Image:
-    return Image.open(BytesIO(image.data))
+    """The decoded image in RGB (RGBA when it has transparency), whatever PNG colour type it was written as."""
+    with Image.open(BytesIO(image.data)) as opened:
+        has_alpha = "A" in opened.mode or "transparency" in opened.info
+        return opened.convert("RGBA" if has_alpha else "RGB")
 
 
 def test_the_article_card_with_photo(seed_request: dict[str, Any], offline: Fetch, golden: Golden) -> None:
