@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test install install-dev native lint
+.PHONY: run test install install-dev native lint browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ native: $(PY)
 	  { echo "installing libfribidi0 for Pillow's text layout"; \
 	    (apt-get update -qq && apt-get install -y -qq libfribidi0) >/dev/null; }
 
+# The playground's browser tests drive Debian's Chromium (playwright never downloads a browser here).
+browser:
+	@test -x /usr/bin/chromium || \
+	  { echo "installing chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
 run: install
 	$(VENV)/bin/ogedge serve --site examples/site.json
 
@@ -32,5 +38,5 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint browser
 	$(PY) -m pytest

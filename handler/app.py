@@ -21,6 +21,7 @@ from starlette.routing import Route
 from handler import logs, openapi
 from handler.errors import TABLE, NotStored, OutputTooLarge, body_of, headers_of, status_of
 from handler.layer_api import LayerApi
+from handler.playground import Playground
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
 from handler.settings import Settings
@@ -143,6 +144,8 @@ def create_app(deps: Deps) -> Starlette:
     if deps.layer_api is not None:
         for path in ("/image-generation/v1/generate", "/image-generation/v1/render"):
             routes.append(Route(path, deps.layer_api.generate, methods=["POST"]))
+    if deps.settings.playground:  # None (unset) is off: `ogedge serve` turns it on, Lambda leaves it off
+        routes.extend(Playground.create(deps.settings, deps.service, deps.site).routes())
     if deps.objects is not None:
         routes.append(Route(f"/{deps.settings.prefix}{{key:path}}", stored_object(deps), methods=["GET", "HEAD"]))
     handlers: dict[Any, Any] = {cls: error_response for cls, _, _ in TABLE}

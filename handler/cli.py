@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--store", help="folder of the filesystem store (default $OGEDGE_STORE_DIR or .ogedge/)")
     serve.add_argument("--no-auth", action="store_true", help="allow the layer API without a key (local use only)")
+    serve.add_argument("--no-playground", action="store_true", help="no /playground (default: $OGEDGE_PLAYGROUND, on)")
     build = verbs.add_parser("build", help="render every page of a site into a folder, incrementally")
     build.add_argument("site", help="the site file (templates and pages)")
     build.add_argument("--out", required=True, help="the folder to write <slug>.<ext> and og-manifest.json into")
@@ -117,7 +118,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from handler.main import build_deps  # noqa: PLC0415
 
     settings = replace(settings, **{k: v for k, v in {"site": args.site, "store_dir": args.store}.items() if v})
-    settings = replace(settings, store_dir=Path(settings.store_dir), api_no_auth=args.no_auth)
+    playground = not args.no_playground and settings.playground is not False  # on unless turned off
+    settings = replace(settings, store_dir=Path(settings.store_dir), api_no_auth=args.no_auth, playground=playground)
     logs.configure()
     deps = build_deps(settings, serve_objects=True)
     try:
@@ -128,6 +130,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     print(f"ogedge serving {base} (site: {settings.site or 'none'}, store: {settings.store_dir}/)")
     for slug in list(site.pages)[:3]:
         print(f"  {base}/og/{slug}.png")
+    if playground:
+        print(f"  playground: {base}/playground")
     uvicorn.run(create_app(deps), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 

@@ -9,7 +9,6 @@ the image itself; with ``?response=url`` ``{"success": true, "data": {"url", "ke
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,7 +18,8 @@ from starlette.responses import JSONResponse, Response
 
 from handler import logs
 from handler.auth import RateLimiter, bearer_key
-from handler.errors import AsyncUnavailable, BadBody, BodyTooLarge, OutputTooLarge
+from handler.bodies import read_json
+from handler.errors import AsyncUnavailable, BodyTooLarge, OutputTooLarge
 from handler.fetch import FetchError, target
 from handler.jobs import Dispatcher, Job
 from handler.service import OgService, Outcome
@@ -39,7 +39,7 @@ class LayerApi:
     async def generate(self, request: Request) -> Response:
         key = bearer_key(request.headers.get("authorization"), self.settings.api_keys, self.settings.api_no_auth)
         self.limiter.take(key or (request.client.host if request.client else "anonymous"))
-        render_request = parse_request(await self._json(request))
+        render_request = parse_request(await read_json(request, self.settings.max_body_bytes))
         if render_request.webhook_url is not None:
             return self._accept_async(render_request, key)
         kind = response_kind(request)
@@ -58,23 +58,6 @@ class LayerApi:
         if kind == "image" and outcome.data is not None:
             return Response(outcome.data, media_type=outcome.mime_type, headers=headers)
         return JSONResponse({"success": True, "data": self._data(request, outcome, kind)}, headers=headers)
-
-    async def _json(self, request: Request) -> Any:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
-            raise BodyTooLarge(f"the body is larger than {self.settings.max_body_bytes} bytes")
-        body = bytearray()
-        async for chunk in request.stream():
-            body.extend(chunk)
-            if len(body) > self.settings.max_body_bytes:
-                raise BodyTooLarge(f"the body is larger than {self.settings.max_body_bytes} bytes")
-        try:
-            data = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise BadBody(f"the body is not valid JSON: {exc}", "body") from None
-        if not isinstance(data, dict):
-            raise BadBody("the body must be a JSON object (a layer request)", "body")
-        return data
 
     def _accept_async(self, render_request: RenderRequest, key: str | None) -> Response:
         url = render_request.webhook_url or ""

@@ -99,6 +99,14 @@ class OgService:
                 return Outcome(key, object_key, mime, "hit", True, again or None, store_ms=_ms(started))
             return self._render_and_store(request, key, object_key, mime)
 
+    def preview(self, request: RenderRequest) -> Preview:
+        """Render ``request`` without looking in or writing to the store (a draft is not worth keeping)."""
+        key, object_key = self.object_key(request)
+        started = time.perf_counter()
+        with self._render_lock:
+            image = render(request, fetch=self.fetch, options=self.options)
+        return Preview(key, object_key, image, _ms(started))
+
     def _lookup(self, object_key: str, want_bytes: bool) -> bytes | None:
         """b"" for "stored" when bytes are not wanted, the bytes when they are, None when not stored or unknown."""
         try:

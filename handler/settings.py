@@ -42,6 +42,11 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return raw in _TRUE
 
 
+def _maybe_flag(env: Mapping[str, str], name: str) -> bool | None:
+    """A flag that may be left unset (None), so the caller picks the default."""
+    return _flag(env, name) if env.get(name, "").strip() else None
+
+
 def _keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in env.get(name, "").split(",") if k.strip())
     if any(len(k) < 16 for k in keys):
@@ -109,6 +114,7 @@ class Settings:
     max_layout_depth: int = Limits.max_layout_depth  # OGEDGE_MAX_LAYOUT_DEPTH
     render_budget_s: float = 20.0  # OGEDGE_RENDER_BUDGET_S: below the Lambda timeout
     max_inline_bytes: int = 4_400_000  # OGEDGE_MAX_INLINE_BYTES: largest image answered in a response
+    playground: bool | None = None  # OGEDGE_PLAYGROUND: /playground; unset = off on Lambda, on for `ogedge serve`
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> Settings:
@@ -146,6 +152,7 @@ class Settings:
             max_layout_depth=_positive(env, "OGEDGE_MAX_LAYOUT_DEPTH", cls.max_layout_depth, int, WHOLE),
             render_budget_s=_positive(env, "OGEDGE_RENDER_BUDGET_S", cls.render_budget_s, float, NUMBER),
             max_inline_bytes=_positive(env, "OGEDGE_MAX_INLINE_BYTES", cls.max_inline_bytes, int, WHOLE),
+            playground=_maybe_flag(env, "OGEDGE_PLAYGROUND"),
             fetch_connect_timeout_s=_positive(
                 env, "OGEDGE_FETCH_CONNECT_TIMEOUT_S", cls.fetch_connect_timeout_s, float, NUMBER
             ),

@@ -364,3 +364,10 @@ def test_a_text_extension_out_of_range_is_400_naming_it() -> None:
     response = http.post(GENERATE, json=bad, headers=AUTH)
     assert response.status_code == 400
     assert response.json()["field"] == "layers[1].max_lines"
+
+
+def test_a_body_nested_too_deeply_is_400_not_500() -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = client()[0].post(GENERATE, content=body, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["field"] == "body"

@@ -154,7 +154,7 @@ def _ink(text: str, width: int = 200) -> np.ndarray[Any, Any]:
 
 def test_right_to_left_text_starts_on_the_right() -> None:
     alef, bet, both = _ink("\u05d0"), _ink("\u05d1"), _ink("\u05d0\u05d1")
-    width = int(alef.any(axis=0).nonzero()[0].max()) + 1
+    width = int(np.flatnonzero(alef.any(axis=0)).max()) + 1
     left = both[:, :width]
     assert abs(left - bet[:, :width]).sum() < abs(left - alef[:, :width]).sum() / 4  # bet is drawn left of alef
 
