@@ -11,7 +11,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 
 from handler.site import MissingVariable, SiteError, UnknownTemplate
-from renderer.errors import AssetError, EncodeError, InvalidRequest, RenderError
+from renderer.errors import AssetError, EncodeError, InvalidRequest, RenderError, UnsupportedFeature
 from renderer.limits import RenderTimeout
 
 
@@ -87,6 +87,7 @@ TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
     (OutputTooLarge, 422, "output_too_large"),
     (RenderTimeout, 422, "render_timeout"),
     (EncodeError, 422, "encode_error"),
+    (UnsupportedFeature, 422, "unsupported"),
     (RenderError, 422, "render_error"),
     (SiteError, 503, "site_unavailable"),
     (AsyncUnavailable, 503, "async_unavailable"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PIL import Image
 
 from renderer.geometry import Box
@@ -19,15 +21,44 @@ def with_opacity(image: Image.Image, opacity: float) -> Image.Image:
     return out
 
 
+_QUARTER_TURNS = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
+_FRINGE = 2  # transparent px around a tile before it is turned, for the bicubic filter's soft edge
+
+
+def _with_parity(size: float, like: int) -> int:
+    """The whole number of pixels at least ``size`` with the parity of ``like`` (so both share a centre exactly)."""
+    whole = math.ceil(size - 1e-9)
+    return whole + (whole - like) % 2
+
+
+def _turn(image: Image.Image, degrees: float) -> Image.Image:
+    """``image`` (premultiplied) turned clockwise about its centre into a canvas around the same centre."""
+    # A transparent margin first: Pillow only samples inside the source, so without it the edges come out hard.
+    padded = Image.new(image.mode, (image.width + 2 * _FRINGE, image.height + 2 * _FRINGE))
+    padded.paste(image, (_FRINGE, _FRINGE))
+    theta = math.radians(degrees)
+    cos, sin = math.cos(theta), math.sin(theta)
+    w, h = padded.size
+    out_w = _with_parity(abs(w * cos) + abs(h * sin), w)
+    out_h = _with_parity(abs(w * sin) + abs(h * cos), h)
+    # output -> input: turn back by -degrees about the output's centre, land on the input's centre
+    cx, cy, ox, oy = w / 2, h / 2, out_w / 2, out_h / 2
+    matrix = (cos, sin, cx - cos * ox - sin * oy, -sin, cos, cy + sin * ox - cos * oy)
+    return padded.transform((out_w, out_h), Image.Transform.AFFINE, matrix, resample=Image.Resampling.BICUBIC)
+
+
 def rotated(tile: Tile, degrees: float) -> tuple[Image.Image, Box]:
-    """The tile turned clockwise by ``degrees`` about its centre, antialiased, in premultiplied alpha so that edges
-    do not darken; and its new box, centred where the old one was."""
-    image = tile.materialise().convert("RGBa")
-    turned = image.rotate(-degrees, resample=Image.Resampling.BICUBIC, expand=True).convert("RGBA")
-    cx2 = tile.box.left * 2 + tile.box.width
-    cy2 = tile.box.top * 2 + tile.box.height
-    left = (cx2 - turned.width) // 2
-    top = (cy2 - turned.height) // 2
+    """The tile turned clockwise by ``degrees`` about its centre, and its new box around the same centre.
+    Quarter turns are exact (pixels moved, not resampled; the box may sit half a pixel off when width and height
+    differ in parity); other angles are antialiased by bicubic resampling in premultiplied alpha, so that edges do
+    not darken, in a box of the old one's parity, so the centre stays exactly where it was."""
+    turns = degrees % 360
+    if turns in _QUARTER_TURNS:
+        turned = tile.materialise().transpose(_QUARTER_TURNS[int(turns)])
+    else:
+        turned = _turn(tile.materialise().convert("RGBa"), turns).convert("RGBA")
+    left = (tile.box.left * 2 + tile.box.width - turned.width) // 2
+    top = (tile.box.top * 2 + tile.box.height - turned.height) // 2
     return turned, Box(left, top, left + turned.width, top + turned.height)
 
 

@@ -60,3 +60,9 @@ class EncodeError(RenderError):
     """The finished canvas could not be encoded in the requested format."""
 
     code = "encode_error"
+
+
+class UnsupportedFeature(RenderError):
+    """A valid request asks for something this renderer cannot do (background removal): refused, never faked."""
+
+    code = "unsupported"

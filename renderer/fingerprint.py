@@ -14,7 +14,7 @@ from blake3 import blake3
 
 from renderer.model import RenderRequest
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: antialiased rotation, text coverage in 64 levels, new layer kinds
 FONTSET_VERSION = "2"  # Inter 4.001 and the families of renderer/fonts/sources.json
 _NOT_IN_KEY = {"webhook_url"}
 

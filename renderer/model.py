@@ -22,11 +22,13 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from renderer import symbols
 from renderer.errors import FieldProblem, InvalidRequest
 
 # --- value types -------------------------------------------------------------------------------------------------
@@ -235,13 +237,25 @@ class FontSpec(Model):
 # --- layers ------------------------------------------------------------------------------------------------------
 
 
-def _not_yet(value: object) -> object:
-    if value is None:
-        return value
-    raise ValueError("is not supported yet by this renderer")
+Radius = Annotated[float, Field(ge=0, le=100_000)]
+Spacing = Annotated[float, Field(ge=0, le=10_000)]
+Corners = tuple[float, float, float, float]
+"""Corner radii in px: top-left, top-right, bottom-right, bottom-left."""
 
 
-NotYet = Annotated[Any, BeforeValidator(_not_yet)]
+def _indexed(data: Any, *keys: str) -> Any:
+    """Layers of the lists under ``keys`` without an ``index`` get their place in the list (the reference requires
+    one at the top level; we are lenient there too)."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key in keys:
+        if isinstance(out.get(key), list):
+            out[key] = [
+                {**layer, "index": place} if isinstance(layer, dict) and "index" not in layer else layer
+                for place, layer in enumerate(out[key])
+            ]
+    return out
 
 
 class LayerBase(Model):
@@ -251,13 +265,42 @@ class LayerBase(Model):
 
 
 class RoundedLayer(LayerBase):
-    """Layers that take corner radii: ``border_radius`` or the four corners (refused until they are drawn)."""
+    """Layers that take corner radii: ``border_radius`` for all four corners, or the corners one by one (not both).
+    Radii too large for the box are scaled down together, as CSS does; half the side makes a circle."""
 
-    border_radius: NotYet = None
-    border_top_left_radius: NotYet = None
-    border_top_right_radius: NotYet = None
-    border_bottom_left_radius: NotYet = None
-    border_bottom_right_radius: NotYet = None
+    border_radius: Radius | None = None
+    border_top_left_radius: Radius | None = None
+    border_top_right_radius: Radius | None = None
+    border_bottom_left_radius: Radius | None = None
+    border_bottom_right_radius: Radius | None = None
+
+    @field_validator(
+        "border_top_left_radius", "border_top_right_radius", "border_bottom_left_radius", "border_bottom_right_radius"
+    )
+    @classmethod
+    def _radii_one_way(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and info.data.get("border_radius") is not None:
+            raise ValueError("give border_radius or the corner radii, not both")
+        return value
+
+    def corners(self) -> Corners:
+        """The four radii, 0 where none is given."""
+        if self.border_radius is not None:
+            r = self.border_radius
+            return (r, r, r, r)
+        return (
+            self.border_top_left_radius or 0.0,
+            self.border_top_right_radius or 0.0,
+            self.border_bottom_right_radius or 0.0,
+            self.border_bottom_left_radius or 0.0,
+        )
+
+
+class AngledEdge(Model):
+    """A side of the box cut at an angle: see ``renderer.shapes.angled_edge``."""
+
+    edge: Annotated[Literal["left", "right", "top", "bottom"], BeforeValidator(_lower)]
+    angle_in_degrees: float = Field(ge=-45, le=45)
 
 
 class SolidColorLayer(RoundedLayer):
@@ -267,7 +310,15 @@ class SolidColorLayer(RoundedLayer):
     hex_color: Color
     position: Point | None = None
     dimensions: Size | None = None
-    angled_edges: NotYet = None
+    angled_edges: tuple[AngledEdge, ...] = Field(default=(), max_length=4)
+
+    @field_validator("angled_edges")
+    @classmethod
+    def _each_edge_once(cls, value: tuple[AngledEdge, ...]) -> tuple[AngledEdge, ...]:
+        edges = [cut.edge for cut in value]
+        if len(set(edges)) < len(edges):
+            raise ValueError("each edge may be angled once")
+        return value
 
 
 def _align(aliases: Mapping[str, str]) -> Callable[[object], object]:
@@ -308,7 +359,8 @@ class TextLayer(LayerBase):
 
 
 class ImageLayer(RoundedLayer):
-    """A picture cover-fitted into its box; without dimensions it covers the whole canvas."""
+    """A picture (or an SVG drawing) cover-fitted into its box; without dimensions it covers the whole canvas.
+    ``should_remove_background`` is accepted here and refused when drawn (422): ogedge has no segmentation model."""
 
     type: Literal["image"]
     file: FileSource
@@ -323,12 +375,153 @@ class ImageLayer(RoundedLayer):
     def _older_forms(cls, data: Any) -> Any:
         return _buffer_to_file(data)
 
-    @field_validator("should_remove_background")
+
+class ColorStop(Model):
+    hex_color: Color
+    position: float = Field(ge=0, le=100)  # percent of the way along the gradient
+
+
+class GradientLayer(RoundedLayer):
+    """Colours blended along a line (``linear``, at ``angle_in_degrees``: 0 = left to right, 90 = top to bottom) or
+    out from the centre (``radial``), between stops at percentages of the way. See ``renderer.layers.gradient``."""
+
+    type: Literal["gradient"]
+    gradient_type: Annotated[Literal["linear", "radial"], BeforeValidator(_lower)]
+    colors: tuple[ColorStop, ...] = Field(min_length=1, max_length=100)
+    position: Point | None = None
+    dimensions: Size
+    angle_in_degrees: float = Field(default=0, ge=-36_000, le=36_000)
+
+
+class QrCodeLayer(LayerBase):
+    """``value`` as a QR code with its quiet zone, whole pixels per module, centred in its box."""
+
+    type: Literal["qr-code"]
+    value: str = Field(min_length=1, max_length=7_089)
+    foreground_hex_color: Color
+    background_hex_color: Color
+    position: Point | None = None
+    dimensions: Size
+
+    @field_validator("value")
     @classmethod
-    def _no_background_removal(cls, value: bool) -> bool:
-        if value:
-            raise ValueError("background removal is not supported yet by this renderer")
+    def _fits(cls, value: str) -> str:
+        symbols.qr_matrix(value)
         return value
+
+
+class BarcodeLayer(LayerBase):
+    """``value`` as a linear barcode with its quiet zones, whole pixels per module, centred in its box."""
+
+    type: Literal["barcode"]
+    format: Annotated[symbols.BarcodeFormat, BeforeValidator(symbols.parse_format)]
+    value: str = Field(min_length=1, max_length=200)
+    foreground_hex_color: Color
+    background_hex_color: Color
+    position: Point | None = None
+    dimensions: Size
+
+    @field_validator("value")
+    @classmethod
+    def _encodable(cls, value: str, info: ValidationInfo) -> str:
+        fmt = info.data.get("format")
+        return value if fmt is None else symbols.check_barcode(fmt, value)
+
+
+_ALIGNMENTS = {"centre": "center", "middle": "center", "left": "start", "top": "start", "right": "end", "bottom": "end"}
+Alignment = Annotated[Literal["start", "center", "end"], BeforeValidator(_align(_ALIGNMENTS))]
+
+
+class LayoutLayer(RoundedLayer):
+    """Children in a row (``horizontal``) or a column (``vertical``), ``gap`` apart, aligned on both axes inside the
+    padding; sized to fit them, or to fixed ``dimensions`` that clip or pad. See ``renderer.layers.layout``."""
+
+    type: Literal["layout"]
+    layers: tuple[FlowLayer, ...] = Field(min_length=1)
+    direction: Annotated[Literal["horizontal", "vertical"], BeforeValidator(_lower)] = "horizontal"
+    gap: Spacing = 0
+    horizontal_alignment: Alignment = "start"
+    vertical_alignment: Alignment = "start"
+    position: Point | None = None
+    dimensions: Size | None = None
+    background_color: Color | None = None
+    background_layers: tuple[Layer, ...] = ()
+    padding: Spacing | None = None
+    padding_top: Spacing | None = None
+    padding_right: Spacing | None = None
+    padding_bottom: Spacing | None = None
+    padding_left: Spacing | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_indexes(cls, data: Any) -> Any:
+        return _indexed(data, "layers", "background_layers")
+
+    @field_validator("padding_top", "padding_right", "padding_bottom", "padding_left")
+    @classmethod
+    def _padding_one_way(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is not None and info.data.get("padding") is not None:
+            raise ValueError("give padding or the sides' paddings, not both")
+        return value
+
+    def paddings(self) -> tuple[float, float, float, float]:
+        """Top, right, bottom, left."""
+        if self.padding is not None:
+            p = self.padding
+            return (p, p, p, p)
+        sides = (self.padding_top, self.padding_right, self.padding_bottom, self.padding_left)
+        top, right, bottom, left = (side or 0.0 for side in sides)
+        return (top, right, bottom, left)
+
+    def flow(self) -> list[FlowLayer]:
+        """The children along the main axis: ascending ``index``, list order among equals."""
+        return sorted(self.layers, key=lambda layer: layer.index)
+
+
+def _auto_or_pixels(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() == "auto":
+        return "auto"
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 1 and float(value).is_integer():
+        return int(value)
+    raise ValueError('must be a whole number of pixels (1 or more) or "auto"')
+
+
+AutoSide = Annotated[
+    int | Literal["auto"],
+    BeforeValidator(_auto_or_pixels),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]}),
+]
+
+
+class FlowSize(Model):
+    """The size of a text child of a layout: an ``"auto"`` side is the size of the laid-out text (shrink-wrap)."""
+
+    width_in_px: AutoSide
+    height_in_px: AutoSide
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: Any) -> Any:
+        return _renamed(data, {"width": "width_in_px", "height": "height_in_px"})
+
+
+class FlowTextLayer(TextLayer):
+    """A text child of a layout: the layout places it (a position is not used) and may shrink-wrap it."""
+
+    position: Point | None = None  # type: ignore[assignment]  # placed by the layout
+    dimensions: FlowSize  # type: ignore[assignment]  # "auto" sides
+
+
+class FlowSolidColorLayer(SolidColorLayer):
+    """A solid-color child of a layout: placed by the layout, so its size is needed."""
+
+    dimensions: Size
+
+
+class FlowImageLayer(ImageLayer):
+    """An image child of a layout: placed by the layout, so its size is needed."""
+
+    dimensions: Size
 
 
 LAYER_ALIASES = {
@@ -337,8 +530,7 @@ LAYER_ALIASES = {
     "static-image": "image",
     "image-overlay": "image",
 }
-NOT_YET_LAYERS = frozenset({"gradient", "qr-code", "barcode", "layout"})
-LAYER_TYPES = ("solid-color", "text", "image")
+LAYER_TYPES = ("solid-color", "text", "image", "gradient", "qr-code", "barcode", "layout")
 
 
 def _normalise_layer(data: Any) -> Any:
@@ -347,8 +539,6 @@ def _normalise_layer(data: Any) -> Any:
     kind = data.get("type")
     if isinstance(kind, str):
         kind = LAYER_ALIASES.get(kind, kind)
-        if kind in NOT_YET_LAYERS:
-            raise ValueError(f"layer type {kind!r} is not supported yet by this renderer")
         if kind not in LAYER_TYPES:
             known = ", ".join([*LAYER_TYPES, *LAYER_ALIASES])
             raise ValueError(f"unknown layer type {kind!r} (known: {known})")
@@ -356,10 +546,16 @@ def _normalise_layer(data: Any) -> Any:
 
 
 Layer = Annotated[
-    SolidColorLayer | TextLayer | ImageLayer,
+    SolidColorLayer | TextLayer | ImageLayer | GradientLayer | QrCodeLayer | BarcodeLayer | LayoutLayer,
     Field(discriminator="type"),
     BeforeValidator(_normalise_layer),
 ]
+FlowLayer = Annotated[
+    FlowSolidColorLayer | FlowTextLayer | FlowImageLayer | GradientLayer | QrCodeLayer | BarcodeLayer | LayoutLayer,
+    Field(discriminator="type"),
+    BeforeValidator(_normalise_layer),
+]
+LayoutLayer.model_rebuild()
 
 OUTPUT_FORMATS = ("png", "jpeg", "webp", "avif", "gif", "tiff")
 OutputFormat = Annotated[
@@ -381,13 +577,7 @@ class RenderRequest(Model):
     @classmethod
     def _default_indexes(cls, data: Any) -> Any:
         """A top-level layer without ``index`` is drawn in list order (the reference requires it; we are lenient)."""
-        if isinstance(data, dict) and isinstance(data.get("layers"), list):
-            layers = [
-                {**layer, "index": position} if isinstance(layer, dict) and "index" not in layer else layer
-                for position, layer in enumerate(data["layers"])
-            ]
-            return {**data, "layers": layers}
-        return data
+        return _indexed(data, "layers")
 
     def drawing_order(self) -> list[Layer]:
         """Layers from back to front: ascending ``index``, request order among equals."""

@@ -1,10 +1,16 @@
-"""``solid-color`` (and the older ``solid-color-background`` / ``rectangle``): a uniform fill."""
+"""``solid-color`` (and the older ``solid-color-background`` / ``rectangle``): a fill, shaped by corner radii and
+angled edges where given (see ``renderer.shapes``)."""
 
 from __future__ import annotations
 
+from renderer import shapes
 from renderer.layers.base import Context, Tile
 from renderer.model import SolidColorLayer
 
 
 def tile(layer: SolidColorLayer, ctx: Context, path: str) -> Tile:
-    return Tile(ctx.box(layer.position, layer.dimensions), fill=layer.hex_color)
+    box = ctx.box(layer.position, layer.dimensions)
+    corners = layer.corners()
+    if shapes.is_plain(corners, layer.angled_edges):
+        return Tile(box, fill=layer.hex_color)
+    return Tile(box, image=shapes.filled(box.width, box.height, layer.hex_color, corners, layer.angled_edges))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from renderer.compose import composite, rotated
@@ -80,3 +83,55 @@ def test_rotation_does_not_darken_edges() -> None:
     _r, _g, _b, _a = image.split()
     edge = [image.getpixel((x, y)) for x in range(image.width) for y in range(image.height)]
     assert all(p[0] == 255 for p in edge if p[3] > 0)  # type: ignore[index]
+
+
+def centroid(image: Image.Image) -> tuple[float, float]:
+    alpha = np.asarray(image.getchannel("A"), dtype=np.float64)
+    ys, xs = np.indices(alpha.shape)
+    return float((alpha * (xs + 0.5)).sum() / alpha.sum()), float((alpha * (ys + 0.5)).sum() / alpha.sum())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    left=st.integers(-50, 50),
+    top=st.integers(-50, 50),
+    width=st.integers(1, 90),
+    height=st.integers(1, 90),
+    degrees=st.floats(-720, 720, allow_nan=False),
+)
+def test_a_turned_tile_keeps_its_centre_and_its_area(
+    left: int, top: int, width: int, height: int, degrees: float
+) -> None:
+    tile = Tile(Box(left, top, left + width, top + height), fill=(255, 255, 255, 255))
+    image, box = rotated(tile, degrees)
+    cx, cy = centroid(image)
+    assert box.left + cx == pytest.approx(left + width / 2, abs=0.51)  # exact but for odd quarter turns
+    assert box.top + cy == pytest.approx(top + height / 2, abs=0.51)
+    area = np.asarray(image.getchannel("A"), dtype=np.float64).sum() / 255
+    assert area == pytest.approx(width * height, rel=0.02, abs=0.1 * 2 * (width + height) + 1)  # soft edges
+
+
+@pytest.mark.parametrize("degrees", [90, 180, 270, -90, 450])
+def test_quarter_turns_move_pixels_without_resampling(degrees: float) -> None:
+    source = Image.new("RGBA", (6, 4))
+    source.putdata([(i * 10, 255 - i * 10, i, 255) for i in range(24)])
+    image, box = rotated(Tile(Box(0, 0, 6, 4), image=source), degrees)
+    turns = round(degrees / 90) % 4
+    expected = source.rotate(-90 * turns, expand=True)
+    assert image.tobytes() == expected.tobytes()
+    assert (box.width, box.height) == expected.size
+
+
+def test_turned_edges_are_antialiased() -> None:
+    image, _ = rotated(Tile(Box(0, 0, 60, 30), fill=(255, 255, 255, 255)), 20)
+    alpha = np.asarray(image.getchannel("A"))
+    partial = ((alpha > 10) & (alpha < 245)).sum()
+    assert partial > 2 * (60 + 30) * 0.8  # about one soft pixel along each side
+
+
+def test_a_turned_tile_is_clipped_to_the_canvas() -> None:
+    canvas = Image.new("RGBA", (40, 40), (0, 0, 255, 255))
+    composite(canvas, Tile(Box(-30, -30, 30, 30), fill=(255, 0, 0, 255)), degrees=45)
+    assert canvas.size == (40, 40)
+    assert canvas.getpixel((0, 0)) == (255, 0, 0, 255)
+    assert canvas.getpixel((39, 39)) == (0, 0, 255, 255)

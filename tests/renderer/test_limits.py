@@ -101,3 +101,18 @@ def test_fonts_are_sniffed_not_trusted(data: bytes) -> None:
     with pytest.raises(FontLoadError, match="not a font file") as caught:
         render(request)
     assert caught.value.field == "fonts[0]"
+
+
+def test_limits_reach_inside_layouts() -> None:
+    child = text(dimensions={"width": 9000, "height": 10})
+    layout = {"type": "layout", "layers": [{k: v for k, v in child.items() if k != "position"}]}
+    layout["background_layers"] = [
+        {"type": "solid-color", "hex_color": "#000", "dimensions": {"width": 9000, "height": 1}}
+    ]
+    found = problems(card(layers=[layout]), Limits())
+    assert "at most 8192" in found["layers[0].layers[0].dimensions"]
+    assert "at most 8192" in found["layers[0].background_layers[0].dimensions"]
+    long = {"type": "layout", "layers": [{**text("x" * 101), "dimensions": {"width": "auto", "height": 20}}]}
+    assert problems(card(layers=[long]), Limits(max_text_length=100)) == {
+        "layers[0].layers[0].text": "at most 100 characters"
+    }
