@@ -13,7 +13,6 @@ import zlib
 from io import BytesIO
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
 from renderer.errors import EncodeError
@@ -66,6 +65,8 @@ def palette_png(image: Image.Image) -> bytes | None:
     colours = image.getcolors(256)
     if colours is None:
         return None
+    import numpy as np  # noqa: PLC0415 - only a PNG with few colours needs it (a shorter cold start otherwise)
+
     # Each pixel as one little-endian number R | G << 8 | B << 16 | 255 << 24 (RGBX pads with 255), looked up
     # among the sorted colours; the indices go straight into the rows after each row's filter byte (0, None).
     keys = np.array(sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours}), dtype=np.uint32)  # type: ignore[index]

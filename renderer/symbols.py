@@ -10,8 +10,6 @@ import re
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
-import segno
-
 
 def _words(text: str) -> list[str]:
     """A table written as words separated by spaces."""
@@ -31,6 +29,8 @@ def qr_matrix(value: str) -> tuple[bytes, ...]:
     """The modules of ``value`` as a QR code (1 = dark), without the quiet zone: error correction M at least (raised
     when the version has room to spare), the smallest version that holds it. Raises ``ValueError`` when it is too long.
     """
+    import segno  # noqa: PLC0415 - only requests with a QR code pay for importing it
+
     try:
         code = segno.make_qr(value, error="m", boost_error=True)
     except segno.DataOverflowError:

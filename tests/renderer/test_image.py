@@ -59,5 +59,5 @@ def test_background_removal_is_refused_naming_the_field_with_a_422() -> None:
     with pytest.raises(UnsupportedFeature) as caught:
         pixels(image_layer(should_remove_background=True))
     assert caught.value.field == "layers[0].should_remove_background"
-    assert status_of(caught.value) == (422, "render_error")
+    assert status_of(caught.value) == (422, "unsupported")
     assert body_of(caught.value)["field"] == "layers[0].should_remove_background"
