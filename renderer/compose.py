@@ -62,8 +62,23 @@ def rotated(tile: Tile, degrees: float) -> tuple[Image.Image, Box]:
     return turned, Box(left, top, left + turned.width, top + turned.height)
 
 
-def composite(canvas: Image.Image, tile: Tile, opacity: float = 100, degrees: float = 0) -> None:
-    """Draw ``tile`` over ``canvas`` (RGBA, changed in place)."""
+def covers_opaquely(canvas: Image.Image, tile: Tile, opacity: float, degrees: float) -> bool:
+    """Whether drawing ``tile`` leaves every pixel of ``canvas`` opaque (an opaque fill over all of it)."""
+    whole = tile.box.left <= 0 and tile.box.top <= 0 and tile.box.right >= canvas.width
+    whole = whole and tile.box.bottom >= canvas.height
+    opaque_fill = tile.fill is not None and tile.fill[3] == 255 and tile.mask is None
+    return whole and opaque_fill and opacity >= 100 and not degrees % 360
+
+
+def composite(
+    canvas: Image.Image, tile: Tile, opacity: float = 100, degrees: float = 0, opaque_below: bool = False
+) -> None:
+    """Draw ``tile`` over ``canvas`` (RGBA, changed in place). ``opaque_below``: every canvas pixel is opaque, so
+    a colour through a mask is drawn by a masked paste (the same result as "over", without an RGBA tile)."""
+    if opaque_below and tile.mask is not None and tile.fill is not None and not degrees % 360:
+        mask = tile.mask if opacity >= 100 else tile.mask.point([round(v * opacity / 100) for v in range(256)])
+        canvas.paste((*tile.fill[:3], 255), (tile.box.left, tile.box.top), mask)
+        return
     canvas_box = Box(0, 0, canvas.width, canvas.height)
     if degrees % 360:
         image, box = rotated(tile, degrees)
@@ -71,7 +86,7 @@ def composite(canvas: Image.Image, tile: Tile, opacity: float = 100, degrees: fl
     visible = tile.box.intersect(canvas_box)
     if visible is None or opacity <= 0:
         return
-    if tile.fill is not None:
+    if tile.fill is not None and tile.mask is None:
         r, g, b, a = tile.fill
         alpha = round(a * opacity / 100)
         if alpha >= 255:

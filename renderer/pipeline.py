@@ -8,7 +8,7 @@ from typing import Any
 
 from PIL import Image
 
-from renderer.compose import composite
+from renderer.compose import composite, covers_opaquely
 from renderer.encode import MIME_TYPES, encode
 from renderer.errors import FontLoadError
 from renderer.fonts import FontBook
@@ -78,12 +78,14 @@ def render(
     _font_book(req, ctx)
     canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     positions = {id(layer): i for i, layer in enumerate(req.layers)}
+    opaque = False  # once an opaque fill covers the canvas, text is drawn by masked pastes
     for layer in req.drawing_order():
         path = f"layers[{positions[id(layer)]}]"
         budget.check(path)
         tile = tile_of(layer, ctx, path)
         if tile is not None:
-            composite(canvas, tile, layer.opacity, layer.rotation_in_degrees)
+            composite(canvas, tile, layer.opacity, layer.rotation_in_degrees, opaque)
+            opaque = opaque or covers_opaquely(canvas, tile, layer.opacity, layer.rotation_in_degrees)
     budget.check("encoding")
     data = encode(canvas, req.output_format)
     return RenderedImage(

@@ -55,14 +55,20 @@ class Context:
 
 @dataclass(frozen=True)
 class Tile:
-    """A layer's pixels before opacity and rotation: an RGBA image the size of ``box``, or a uniform ``fill``."""
+    """A layer's pixels before opacity and rotation: an RGBA image the size of ``box``, or a uniform ``fill`` (through
+    a ``mask`` when given: the colour's alpha is already in the mask)."""
 
     box: Box
     image: Image.Image | None = None
     fill: RGBA | None = None
+    mask: Image.Image | None = None  # with ``fill``: the colour drawn through this coverage (text)
 
     def materialise(self) -> Image.Image:
         if self.image is not None:
             return self.image
         assert self.fill is not None
-        return Image.new("RGBA", (self.box.width, self.box.height), self.fill)
+        if self.mask is None:
+            return Image.new("RGBA", (self.box.width, self.box.height), self.fill)
+        image = Image.new("RGBA", self.mask.size, (*self.fill[:3], 0))
+        image.putalpha(self.mask)
+        return image

@@ -273,14 +273,16 @@ def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
     ctx.fits.append(TextFit(path, block.size, len(block.lines), block.truncated, block.faces()))
     if drawn.dropped:
         ctx.warnings.append(f"{path}.text: FreeType could not draw {''.join(sorted(set(drawn.dropped)))!r}; left out")
-    mask = drawn.mask
     r, g, b, a = layer.text_color
-    mask = mask.point(_coverage_levels(a))
+    mask = drawn.mask.point(_coverage_levels(a))
+    tile_box = Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin)
+    if not drawn.colour:
+        return Tile(tile_box, fill=(r, g, b, 255), mask=mask)
     image = Image.new("RGBA", mask.size, (r, g, b, 0))
     image.putalpha(mask)
     for x, y, glyphs in drawn.colour:
         _paste_clipped(image, glyphs, x, y)
-    return Tile(Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin), image=image)
+    return Tile(tile_box, image=image)
 
 
 COVERAGE_LEVELS = 64  # antialiasing steps of drawn text: invisible, and a text card keeps to a palette PNG
