@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test install install-dev native lint browser
+.PHONY: run test install install-dev native lint browser infra-tools
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ browser:
 	  { echo "installing chromium for the browser tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
+# The deployment checks' tools (tests/infra), each in a virtualenv of its own at pinned versions: the SAM CLI with
+# cfn-lint (.venv-sam), python3.12 with awslambdaric (.venv-lambda), and the Lambda package's wheels for `sam build`
+# offline. Needs a python3.12 (pyenv's is found); a second run with nothing changed takes a second.
+infra-tools: native
+	infra/tools.sh
+
 run: install
 	$(VENV)/bin/ogedge serve --site examples/site.json
 
@@ -38,5 +44,5 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: lint browser
+test: lint browser infra-tools
 	$(PY) -m pytest

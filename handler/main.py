@@ -2,20 +2,26 @@
 
 HTTP events (Function URL, API Gateway HTTP API v2 and REST v1, ALB) go through mangum to the Starlette app; direct
 invocations are recognised by their shape and answered without it. Everything is built on the first event of a cold
-start and reused after.
+start and reused after: keys named by ``*_PARAMETER`` variables are read from SSM first (``handler.secrets``).
+
+Behind CloudFront the function is reached at its own URL, but redirects and ``?response=url`` answers must name the
+CDN. With ``OGEDGE_TRUST_FORWARDED_HOST`` the host the viewer asked for comes from ``X-Forwarded-Host``, which the
+distribution sets from the viewer's Host header (replacing any the viewer sent), so the template never has to give
+the function the distribution's name (that would be a cycle). ``OGEDGE_CDN_URL``, when set, still wins.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handler import direct, logs
+from handler import direct, logs, secrets
 from handler.app import Deps, create_app
 from handler.auth import RateLimiter
 from handler.fetch import HttpsFetcher
@@ -75,21 +81,50 @@ def _dispatcher(settings: Settings, service: OgService) -> Dispatcher:
     return ThreadDispatcher(service, webhook_sender(settings), settings, pool)
 
 
+HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")
+
+
+class ForwardedHost:
+    """ASGI middleware: the request's Host becomes its one ``X-Forwarded-Host`` when that is a plain host name (or
+    host:port). Anything else (absent, repeated, a list, odd characters) leaves the request as it came."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = with_forwarded_host(scope)
+        await self.app(scope, receive, send)
+
+
+def with_forwarded_host(scope: Mapping[str, Any]) -> Mapping[str, Any]:
+    headers: list[tuple[bytes, bytes]] = list(scope["headers"])
+    forwarded = [value for name, value in headers if name.lower() == b"x-forwarded-host"]
+    if len(forwarded) != 1 or not HOST.fullmatch(forwarded[0].decode("latin-1")):
+        return scope
+    kept = [(name, value) for name, value in headers if name.lower() != b"host"]
+    return {**scope, "headers": [*kept, (b"host", forwarded[0])]}
+
+
 @dataclass
 class Runtime:
     deps: Deps
     _asgi: Any = None  # mangum's handler, built on the first HTTP event (direct invocations never need it)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Runtime:
+    def from_env(cls, env: Mapping[str, str], ssm: Callable[[], Any] = secrets.make_ssm_client) -> Runtime:
+        """``ssm`` builds the SSM client, called only when a ``*_PARAMETER`` variable names a key to read."""
         logs.configure()
-        return cls(build_deps(Settings.from_env(env)))
+        return cls(build_deps(Settings.from_env(secrets.resolve(env, ssm))))
 
     def asgi(self, event: Any, context: Any) -> Any:
         if self._asgi is None:
             from mangum import Mangum  # noqa: PLC0415
 
-            self._asgi = Mangum(create_app(self.deps), lifespan="off")
+            app: Any = create_app(self.deps)
+            if self.deps.settings.trust_forwarded_host:
+                app = ForwardedHost(app)
+            self._asgi = Mangum(app, lifespan="off")
         return self._asgi(event, context)
 
     def __call__(self, event: Any, context: Any) -> Any:

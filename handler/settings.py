@@ -90,6 +90,7 @@ class Settings:
     bucket: str | None = None  # OGEDGE_BUCKET: the S3 store
     prefix: str = "img/"  # OGEDGE_PREFIX: where objects live, outside /og/
     cdn_url: str | None = None  # OGEDGE_CDN_URL: base URL redirects point at (default: this server)
+    trust_forwarded_host: bool = False  # OGEDGE_TRUST_FORWARDED_HOST: this server's public host is X-Forwarded-Host
     signing_keys: tuple[str, ...] = ()  # OGEDGE_SIGNING_KEYS: first signs, all verify
     allow_unsigned: bool = False  # OGEDGE_ALLOW_UNSIGNED: development only
     response_mode: Literal["redirect", "inline"] = "redirect"  # OGEDGE_RESPONSE_MODE
@@ -128,6 +129,7 @@ class Settings:
             bucket=env.get("OGEDGE_BUCKET", "").strip() or None,
             prefix=_prefix(env.get("OGEDGE_PREFIX", cls.prefix)),
             cdn_url=_cdn_url(env.get("OGEDGE_CDN_URL", "")),
+            trust_forwarded_host=_flag(env, "OGEDGE_TRUST_FORWARDED_HOST"),
             signing_keys=_keys(env, "OGEDGE_SIGNING_KEYS"),
             allow_unsigned=_flag(env, "OGEDGE_ALLOW_UNSIGNED"),
             response_mode=_mode(env.get("OGEDGE_RESPONSE_MODE", "")),

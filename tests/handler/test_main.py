@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -233,3 +234,107 @@ def test_an_async_request_that_cannot_be_queued_is_503(
     response = handler(post)
     assert response["statusCode"] == 503, response["body"]
     assert json.loads(response["body"])["code"] == "async_unavailable"
+
+
+# --- behind CloudFront: the CDN's host from X-Forwarded-Host, keys from SSM --------------------------------------
+
+CDN_HOST = "d111111abcdef8.cloudfront.net"  # what infra/events/function-url-*.json carry in x-forwarded-host
+
+
+def location_base(response: dict[str, Any]) -> str:
+    assert response["statusCode"] == 302, response
+    base, _, _ = response["headers"]["location"].partition("/img/")
+    return str(base)
+
+
+def test_behind_cloudfront_redirects_name_the_host_the_viewer_asked_for(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OGEDGE_CDN_URL")
+    monkeypatch.setenv("OGEDGE_TRUST_FORWARDED_HOST", "1")
+    assert location_base(handler(event("function-url-get-slug"))) == f"https://{CDN_HOST}"
+    # An event without the header (an HTTP API GET) keeps the host it came to.
+    assert (
+        location_base(handler(event("http-api-v2-get-slug")))
+        == "https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"
+    )
+
+
+def test_the_header_is_ignored_unless_trusted(handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OGEDGE_CDN_URL")
+    base = location_base(handler(event("function-url-get-slug")))
+    assert base == "https://k3xq7z2mexampleurl4ogedge.lambda-url.eu-west-1.on.aws"
+
+
+def test_a_configured_cdn_url_wins(handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OGEDGE_TRUST_FORWARDED_HOST", "1")
+    assert location_base(handler(event("function-url-get-slug"))) == "https://cdn.example.com"
+
+
+@pytest.mark.parametrize(
+    "forwarded",
+    [
+        [b"evil.example/path"],
+        [b"a.example, b.example"],
+        [b"a.example", b"b.example"],
+        [b"bad host"],
+        [b""],
+        [b"-leading.example"],
+        [],
+    ],
+)
+def test_only_one_plain_host_name_is_taken(forwarded: list[bytes]) -> None:
+    scope = {"type": "http", "headers": [(b"host", b"fn.example"), *((b"x-forwarded-host", v) for v in forwarded)]}
+    assert main.with_forwarded_host(scope) is scope
+
+
+@pytest.mark.parametrize("value", [b"d111111abcdef8.cloudfront.net", b"images.acme.dev", b"localhost:8443"])
+def test_a_plain_host_name_replaces_the_host(value: bytes) -> None:
+    scope = {"type": "http", "headers": [(b"host", b"fn.example"), (b"X-Forwarded-Host", value), (b"accept", b"*/*")]}
+    headers = main.with_forwarded_host(scope)["headers"]
+    assert [v for k, v in headers if k == b"host"] == [value]
+    assert (b"accept", b"*/*") in headers
+
+
+class FakeSsm:
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.built = 0
+
+    def __call__(self) -> FakeSsm:
+        self.built += 1
+        return self
+
+    def get_parameters(self, Names: list[str], WithDecryption: bool) -> dict[str, Any]:
+        assert WithDecryption
+        return {"Parameters": [{"Name": n, "Value": self.values[n]} for n in Names if n in self.values]}
+
+
+def test_keys_named_by_parameters_are_read_once_at_cold_start(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ssm = FakeSsm({"/ogedge/api-keys": API_KEY, "/ogedge/signing-keys": "example-signing-key-change-me"})
+    env = {
+        **{k: v for k, v in os.environ.items() if k.startswith("OGEDGE_")},
+        "OGEDGE_API_KEYS_PARAMETER": "/ogedge/api-keys",
+        "OGEDGE_SIGNING_KEYS_PARAMETER": "/ogedge/signing-keys",
+    }
+    monkeypatch.setattr(main, "_runtime", main.Runtime.from_env(env, ssm=ssm))
+    assert ssm.built == 1
+    assert handler(event("function-url-post-generate"))["statusCode"] == 200  # the key came from SSM
+    signed = handler(event("function-url-get-signed"))
+    assert signed["statusCode"] == 302, signed["body"]
+    assert ssm.built == 1
+
+
+def test_the_layer_api_through_the_http_api_answers_urls_on_the_cdn(
+    handler: Callable[[Any], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OGEDGE_CDN_URL")
+    monkeypatch.setenv("OGEDGE_TRUST_FORWARDED_HOST", "1")
+    monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
+    post = event("http-api-v2-post-generate")
+    post["rawQueryString"] = "response=url"
+    response = handler(post)
+    assert response["statusCode"] == 200, response["body"]
+    assert json.loads(response["body"])["data"]["url"].startswith(f"https://{CDN_HOST}/img/")
