@@ -163,6 +163,8 @@ class Measure:
                 merged[-1] = Frag(merged[-1].text + frag.text, frag.bold, frag.italic, frag.slot)
             else:
                 merged.append(frag)
+        if level or any(bidi.strong(frag.text) == "R" for frag in merged):
+            merged = _edges_apart(merged)  # white space between runs of two directions takes the paragraph's
         texts = [frag.text for frag in merged]
         run_levels = bidi.levels(texts, level)
         order = bidi.visual_order(list(range(len(merged))), run_levels)
@@ -174,6 +176,19 @@ class Measure:
             pieces.append(Piece(frag.text, face, x, run_levels[k] % 2 == 1, self.spacing(frag.text)))
             x += self.width(frag)
         return Line(tuple(pieces), x, paragraph, tuple(frags))
+
+
+_EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+
+def _edges_apart(frags: list[Frag]) -> list[Frag]:
+    """Leading and trailing white space of each run as runs of their own (neutral, so the bidi levels decide)."""
+    out: list[Frag] = []
+    for frag in frags:
+        match = _EDGES.match(frag.text)
+        assert match is not None
+        out.extend(frag._replace(text=part) for part in match.groups() if part)
+    return out
 
 
 def line_frags(units: list[Unit] | tuple[Unit, ...]) -> list[Frag]:

@@ -54,3 +54,10 @@ def test_wrapped_lines_never_exceed_the_width(words: list[str], width: int) -> N
     lines = wrap_spans([Span(" ".join(words), False, False)], 24, width)
     assert all(line.width <= width + 1e-6 for line in lines)
     assert " ".join(text_of(lines)).replace(" ", "") == "".join(words)
+
+
+def test_spaces_between_runs_of_two_directions_follow_the_paragraph() -> None:
+    lines = wrap_spans([Span("مرحبا بالعالم world שלום", False, False)], 40, None)
+    visual = [piece.text for piece in lines[0].pieces]
+    assert visual == ["שלום", " ", "world", " ", "مرحبا بالعالم"]
+    assert "".join(f.text for f in lines[0].frags) == "مرحبا بالعالم world שלום"
