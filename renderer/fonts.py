@@ -49,7 +49,7 @@ _STYLE_WORDS = {
     "ExtraBold": 800,
     "Black": 900,
 }
-_FILE_NAME = re.compile(r"(?P<family>[^-]+)-(?P<weight>[A-Za-z]*?)(?P<italic>Italic)?\.(?:ttf|otf)")
+_FILE_NAME = re.compile(r"(?P<family>[^-]+)-(?P<weight>[A-Za-z]*?)(?P<italic>Italic)?\.(?:ttf|otf|woff)")
 
 
 def family_key(name: str) -> str:
@@ -78,7 +78,7 @@ class BundledFonts:
         faces: dict[str, list[FaceId]] = {}
         paths: dict[str, Path] = {}
         names: dict[str, str] = {}
-        for path in sorted(root.glob("*/*.[ot]tf")):
+        for path in sorted([*root.glob("*/*.[ot]tf"), *root.glob("*/*.woff")]):  # WOFF: the Lambda package's
             match = _FILE_NAME.fullmatch(path.name)
             if not match or match["weight"] not in _STYLE_WORDS:
                 continue

@@ -30,11 +30,13 @@ import os
 import platform
 import py_compile
 import shutil
+import struct
 import subprocess
 import sys
 import tarfile
 import tempfile
 import tomllib
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -221,6 +223,42 @@ def check_fonts() -> None:
         raise PackageError("the font set is not installed (or is out of date): run `make install` first")
 
 
+# Families kept as TTF: Inter (the default, loaded most) and the large CJK and emoji faces, which FreeType would
+# unpack again for every size it opens; the other families are packed as WOFF (zlib) to keep the package small.
+KEEP_TTF = frozenset({"inter", "NotoSansJP", "NotoSansKR", "NotoSansSC", "NotoSansTC", "NotoColorEmoji"})
+
+
+def _pad4(data: bytes) -> bytes:
+    return data + b"\0" * (-len(data) % 4)
+
+
+def woff(sfnt: bytes) -> bytes:
+    """A TrueType/OpenType font as WOFF 1.0: the same tables, each zlib-compressed when that is smaller. FreeType
+    reads it directly; the glyphs, and so the pixels, are the same."""
+    flavor, count = struct.unpack(">IH", sfnt[:6])
+    records = [struct.unpack(">4sIII", sfnt[12 + 16 * i : 28 + 16 * i]) for i in range(count)]
+    directory, blobs = [], []
+    offset = 44 + 20 * count
+    for tag, checksum, start, length in sorted(records):
+        table = sfnt[start : start + length]
+        packed = zlib.compress(table, 9)
+        stored = packed if len(packed) < length else table
+        directory.append(struct.pack(">4sIIII", tag, offset, len(stored), length, checksum))
+        blobs.append(_pad4(stored))
+        offset += len(blobs[-1])
+    total_sfnt = 12 + 16 * count + sum(len(_pad4(b"\0" * length)) for _, _, _, length in records)
+    header = struct.pack(">4sIIHHIHHIIIII", b"wOFF", flavor, offset, count, 0, total_sfnt, 1, 0, 0, 0, 0, 0, 0)
+    return header + b"".join(directory) + b"".join(blobs)
+
+
+def pack_fonts(fonts: Path) -> None:
+    """Every bundled TTF outside ``KEEP_TTF`` replaced by its WOFF (the ``.cmap`` beside it keeps its name)."""
+    for path in sorted(fonts.glob("*/*.ttf")):
+        if path.parent.name not in KEEP_TTF:
+            path.with_suffix(".woff").write_bytes(woff(path.read_bytes()))
+            path.unlink()
+
+
 def copy_sources(out: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo", ".mypy_cache")
     for package in packages():
@@ -275,6 +313,7 @@ def build(out: Path, arch: Arch, wheels: Path | None, given_fribidi: Path | None
         pip("install", arch, wheels, "--no-compile", "--target", str(staging))
         prune(staging)
         copy_sources(staging)
+        pack_fonts(staging / "renderer" / "fonts")
         data, origin = fribidi(arch, wheels, given_fribidi, Path(scratch))
         (staging / "lib").mkdir(exist_ok=True)
         (staging / "lib" / FRIBIDI).write_bytes(data)

@@ -146,3 +146,38 @@ def test_a_package_without_the_installed_font_set_is_refused(tmp_path: Path, mon
 
 def test_the_project_packages_are_found_from_pyproject() -> None:
     assert [p.name for p in package.packages()] == ["handler", "renderer"]
+
+
+def test_fonts_packed_as_woff_draw_the_same_glyphs(tmp_path: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from PIL import Image, ImageDraw, ImageFont
+
+    source = ROOT / "renderer" / "fonts" / "inter" / "Inter-Bold.ttf"
+    packed = tmp_path / "Inter-Bold.woff"
+    packed.write_bytes(package.woff(source.read_bytes()))
+    assert packed.stat().st_size < source.stat().st_size * 0.7
+    with TTFont(source) as original, TTFont(packed) as unpacked:
+        assert unpacked.flavor == "woff"
+        assert sorted(original.keys()) == sorted(unpacked.keys())
+        for tag in ("glyf", "cmap", "GPOS", "hmtx"):
+            assert original.reader[tag] == unpacked.reader[tag]
+    text = "Packed fonts, same pixels: Ærøskøbing 0123"
+    fonts = [ImageFont.truetype(str(path), 37, layout_engine=ImageFont.Layout.RAQM) for path in (source, packed)]
+    assert fonts[0].getlength(text) == fonts[1].getlength(text)
+    drawn = [Image.new("L", (900, 60)) for _ in fonts]
+    for image, font in zip(drawn, fonts, strict=True):
+        ImageDraw.Draw(image).text((5, 45), text, font=font, fill=255, anchor="ls")
+    assert drawn[0].getbbox() is not None
+    assert drawn[0].tobytes() == drawn[1].tobytes()
+
+
+def test_only_the_small_families_are_packed(tmp_path: Path) -> None:
+    fonts = ROOT / "renderer" / "fonts"
+    for family in ("Lora", "NotoSansJP", "inter"):
+        (tmp_path / family).mkdir()
+        for path in sorted((fonts / family).glob("*-Regular.ttf")):
+            (tmp_path / family / path.name).write_bytes(path.read_bytes())
+    package.pack_fonts(tmp_path)
+    assert [p.name for p in (tmp_path / "Lora").iterdir()] == ["Lora-Regular.woff"]
+    assert [p.name for p in (tmp_path / "NotoSansJP").iterdir()] == ["NotoSansJP-Regular.ttf"]
+    assert [p.name for p in (tmp_path / "inter").iterdir()] == ["Inter-Regular.ttf"]

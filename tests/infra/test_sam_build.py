@@ -92,10 +92,13 @@ def test_the_package_is_for_this_machine_and_under_the_limit(task_root: Path) ->
 
 def test_the_package_carries_the_fonts_and_bytecode_for_the_runtime(task_root: Path) -> None:
     fonts = ROOT / "renderer" / "fonts"
-    bundled = sorted(p.relative_to(fonts) for p in fonts.rglob("*.ttf"))
+    bundled = sorted(p.relative_to(fonts).with_suffix("") for p in fonts.rglob("*.ttf"))
     assert bundled
     packaged = task_root / "renderer" / "fonts"
-    assert sorted(p.relative_to(packaged) for p in packaged.rglob("*.ttf")) == bundled
+    faces = [*packaged.rglob("*.ttf"), *packaged.rglob("*.woff")]  # the smaller families packed as WOFF
+    assert sorted(p.relative_to(packaged).with_suffix("") for p in faces) == bundled
+    assert (packaged / "Lora" / "Lora-Bold.woff").is_file()
+    assert (packaged / "inter" / "Inter-Bold.ttf").is_file()
     pyc = task_root / "handler" / "__pycache__" / "main.cpython-312.pyc"
     flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
     assert flags == 0b01  # hash-based and never checked against the source: /var/task is read-only
