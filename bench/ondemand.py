@@ -125,7 +125,7 @@ def memory_runtime() -> Runtime:
     """Built as ``Runtime.from_env`` builds it, with the service's store swapped for a ``MemoryStore``."""
     from mangum import Mangum
 
-    deps = build_deps(Settings.from_env(os.environ))
+    deps = build_deps(Settings.from_env(os.environ), inline_io=True)
     deps.service.store = MemoryStore()
     return Runtime(deps, _asgi=Mangum(create_app(deps), lifespan="off"))
 

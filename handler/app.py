@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +29,7 @@ from handler.site import SiteSource
 from handler.store import IMMUTABLE, CacheStore
 
 NO_STORE = {"Cache-Control": "no-store"}
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,6 +41,12 @@ class Deps:
     site: SiteSource
     objects: CacheStore | None = None  # serve stored objects at /<prefix>... (the embedded default's CDN)
     layer_api: LayerApi | None = None
+    # Blocking calls (site file, store, render) made on the event loop's thread instead of a worker thread: on
+    # Lambda an instance answers one request at a time, so the hop to a thread would only cost time.
+    inline_io: bool = False
+
+    async def call(self, function: Callable[..., T], *args: Any) -> T:
+        return function(*args) if self.inline_io else await run_in_threadpool(function, *args)
 
 
 def _request_id(request: Request) -> str:
@@ -79,11 +86,11 @@ def og_image(deps: Deps) -> Endpoint:
         started = time.perf_counter()
         name = OgName.parse(request.path_params["name"])
         signing = Signing(deps.settings.signing_keys, deps.settings.allow_unsigned)
-        site = await run_in_threadpool(deps.site.current)
+        site = await deps.call(deps.site.current)
         query = list(request.query_params.multi_items())
         render_request = resolve(site, name, request.url.path, query, signing)
         inline = deps.settings.response_mode == "inline"
-        outcome = await run_in_threadpool(deps.service.obtain, render_request, inline)
+        outcome = await deps.call(deps.service.obtain, render_request, inline)
         response = _answer(request, outcome, deps)
         logs.request_line(
             request_id=_request_id(request),
@@ -107,7 +114,7 @@ def stored_object(deps: Deps) -> Endpoint:
         assert deps.objects is not None
         key = deps.settings.prefix + request.path_params["key"]
         try:
-            found = await run_in_threadpool(deps.objects.get, key)
+            found = await deps.call(deps.objects.get, key)
         except ValueError:
             raise NotStored("no such object", "path") from None
         if found is None:

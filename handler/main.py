@@ -46,8 +46,9 @@ def _site_source(settings: Settings, s3_client: Any) -> SiteSource:
     return SiteSource(file_reader(Path(location)), location, time.monotonic, settings.site_ttl_s)
 
 
-def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
-    """Everything the app and direct invocations use. S3 when a bucket is set, else the filesystem store."""
+def build_deps(settings: Settings, serve_objects: bool = False, inline_io: bool = False) -> Deps:
+    """Everything the app and direct invocations use. S3 when a bucket is set, else the filesystem store.
+    ``inline_io``: blocking calls on the event loop's thread (Lambda: one request at a time per instance)."""
     check_layout_engine()  # fail at start-up, not on the first right-to-left title
     s3_client: Any = None
     if settings.bucket or (settings.site or "").startswith("s3://"):
@@ -66,7 +67,8 @@ def build_deps(settings: Settings, serve_objects: bool = False) -> Deps:
     site = _site_source(settings, s3_client)
     limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
     layer_api = LayerApi(settings, service, limiter, _dispatcher(settings, service))
-    return Deps(settings, service, site, objects=store if serve_objects else None, layer_api=layer_api)
+    objects = store if serve_objects else None
+    return Deps(settings, service, site, objects=objects, layer_api=layer_api, inline_io=inline_io)
 
 
 def webhook_sender(settings: Settings) -> WebhookSender:
@@ -115,7 +117,7 @@ class Runtime:
     def from_env(cls, env: Mapping[str, str], ssm: Callable[[], Any] = secrets.make_ssm_client) -> Runtime:
         """``ssm`` builds the SSM client, called only when a ``*_PARAMETER`` variable names a key to read."""
         logs.configure()
-        return cls(build_deps(Settings.from_env(secrets.resolve(env, ssm))))
+        return cls(build_deps(Settings.from_env(secrets.resolve(env, ssm)), inline_io=True))
 
     def asgi(self, event: Any, context: Any) -> Any:
         if self._asgi is None:
