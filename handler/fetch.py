@@ -23,7 +23,8 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cache
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 MAX_REDIRECTS = 3
@@ -143,15 +144,21 @@ def target(url: str, policy: UrlPolicy) -> Target:
     return Target(parts, host, port, resolve(host, port, policy))
 
 
+@cache
+def _default_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
 @dataclass(frozen=True)
 class HttpsClient:
-    """Requests to checked targets. ``context`` verifies certificates (the system's trust store by default)."""
+    """Requests to checked targets. ``context`` verifies certificates (by default the system's trust store, loaded on
+    the first request: reading it takes tens of milliseconds a cold start need not pay)."""
 
     policy: UrlPolicy = UrlPolicy()
     timeout_s: float = 10.0  # the whole exchange, connect to last byte
     connect_timeout_s: float = 3.0
     max_bytes: int = 20 * 1024 * 1024
-    context: ssl.SSLContext = field(default_factory=ssl.create_default_context)
+    context: ssl.SSLContext | None = None
 
     def get(self, url: str) -> bytes:
         """The body of ``url`` (following at most 3 redirects, each checked again); raises ``FetchError``."""
@@ -177,7 +184,7 @@ class HttpsClient:
         self, to: Target, method: str, body: bytes | None, headers: Mapping[str, str], deadline: float
     ) -> tuple[int, dict[str, str], bytes]:
         timeout = max(0.01, min(self.connect_timeout_s, deadline - time.monotonic()))
-        conn = _PinnedConnection(to.host, to.address, to.port, timeout, self.context)
+        conn = _PinnedConnection(to.host, to.address, to.port, timeout, self.context or _default_context())
         try:
             host_header = to.host if to.port == 443 else f"{to.host}:{to.port}"
             sent = {"Host": host_header, "User-Agent": "ogedge", "Accept": "*/*", **headers}

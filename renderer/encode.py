@@ -58,36 +58,47 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 _PNG_LEVEL = 6
+_BAND = 64  # rows mapped to palette indices at a time
 
 
 def palette_png(image: Image.Image) -> bytes | None:
     """An opaque RGB(A) image with at most 256 colours as an 8-bit palette PNG (no filter: palette indices do not
-    predict), or None when it has more colours. Palette order is by colour value, so equal images give equal bytes."""
+    predict), or None when it has more colours. Palette order is by colour value, so equal images give equal bytes.
+    Pixels are looked up among the sorted colours with numpy, in bands of rows."""
     colours = image.getcolors(256)
     if colours is None:
         return None
-    import deflate  # noqa: PLC0415 - only a PNG with few colours needs these (a shorter cold start otherwise)
-    import numpy as np  # noqa: PLC0415
+    import deflate  # noqa: PLC0415 - only a PNG with few colours needs it
 
-    # Each pixel as one little-endian number R | G << 8 | B << 16 | 255 << 24 (RGBX pads with 255), looked up
-    # among the sorted colours; the indices go straight into the rows after each row's filter byte (0, None).
-    keys = np.array(sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours}), dtype=np.uint32)  # type: ignore[index]
-    rgbx = image if image.mode == "RGBA" else image.convert("RGBX")  # an opaque RGBA canvas is RGBX already
-    packed = np.frombuffer(rgbx.tobytes(), dtype="<u4").reshape(image.height, image.width)
-    rows = np.zeros((image.height, image.width + 1), dtype=np.uint8)
-    rows[:, 1:] = np.searchsorted(keys, packed)
+    # Each colour as one little-endian number R | G << 8 | B << 16 | 255 << 24 (how RGBX pixels read as uint32).
+    keys = sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours})  # type: ignore[index]
+    indices = _indices(image, keys)
+    width = image.width
+    rows = b"".join(b"\0" + indices[i : i + width] for i in range(0, len(indices), width))  # filter byte 0: None
     header = struct.pack(">IIBBBBB", image.width, image.height, 8, 3, 0, 0, 0)
-    palette = keys.astype("<u4").tobytes()
-    palette = b"".join(palette[i : i + 3] for i in range(0, len(palette), 4))
+    palette = b"".join(key.to_bytes(4, "little")[:3] for key in keys)
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", bytes(deflate.zlib_compress(rows.tobytes(), _PNG_LEVEL))),
+            _chunk(b"IDAT", bytes(deflate.zlib_compress(rows, _PNG_LEVEL))),
             _chunk(b"IEND", b""),
         )
     )
+
+
+def _indices(image: Image.Image, keys: list[int]) -> bytes:
+    import numpy as np  # noqa: PLC0415
+
+    table = np.array(keys, dtype=np.uint32)
+    rgbx = image if image.mode == "RGBA" else image.convert("RGBX")  # an opaque RGBA canvas is RGBX already
+    out = np.empty((image.height, image.width), dtype=np.uint8)
+    for top in range(0, image.height, _BAND):  # in bands, so the temporary arrays stay small
+        band = rgbx.crop((0, top, image.width, min(top + _BAND, image.height)))
+        packed = np.frombuffer(band.tobytes(), dtype="<u4").reshape(band.height, band.width)
+        out[top : top + band.height] = np.searchsorted(table, packed)
+    return out.tobytes()
 
 
 def encode(canvas: Image.Image, fmt: str) -> bytes:
