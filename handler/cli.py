@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     sign = verbs.add_parser("sign", help="print a signed /og/ URL (query: template=...&name=value...)")
     sign.add_argument("url", help="e.g. '/og/hello.png?template=blog&title=Hello' or a full URL")
     sign.add_argument("--key", help="signing key (default: the first of $OGEDGE_SIGNING_KEYS)")
+    crop = verbs.add_parser("crop", help="print where smart cropping would cut a photo for a target size")
+    crop.add_argument("photo", help="the photo (any format Pillow reads; EXIF orientation is applied)")
+    crop.add_argument("--width", type=_side, required=True, help="target width in px (sets the aspect ratio)")
+    crop.add_argument("--height", type=_side, required=True, help="target height in px")
+    crop.add_argument("--debug", metavar="OUT.png", help="also write the photo with what the analysis saw drawn on it")
     return parser
 
 
@@ -250,6 +255,45 @@ def cmd_warm(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.failed else status
 
 
+def _side(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 100000, not {value}")
+    return value
+
+
+def cmd_crop(args: argparse.Namespace, settings: Settings) -> int:
+    from renderer import cropdebug, smartcrop  # noqa: PLC0415 - only this verb analyses photos
+    from renderer.decode import decode  # noqa: PLC0415
+
+    try:
+        data = Path(args.photo).read_bytes()
+    except OSError as exc:
+        return _fail(f"cannot read {args.photo}: {exc.strerror or exc}", EXIT_BAD_INPUT)
+    try:  # a target larger than any photo: no JPEG draft scaling, so the box is in the photo's own pixels
+        photo = decode(data, settings.max_source_pixels, (1 << 30, 1 << 30), "photo")
+    except RenderError as exc:
+        return _fail(f"{args.photo}: {exc.message}", EXIT_FAILED)
+    findings = smartcrop.analyse(photo)
+    box = smartcrop.choose(findings, args.width, args.height)
+    print(f"{box.left} {box.top} {box.right} {box.bottom}")
+    subject = findings.subject
+    placed = "centred: nothing stands out"
+    if subject is not None:
+        placed = f"on the {subject.kind} at " + " ".join(str(round(v)) for v in subject.box)
+    print(f"{box.width}x{box.height} of the {photo.width}x{photo.height} photo, {placed}")
+    if args.debug:
+        try:
+            cropdebug.debug_image(photo, findings, box).save(args.debug)
+        except (OSError, ValueError) as exc:  # Pillow: ValueError for an extension it cannot write
+            return _fail(f"cannot write {args.debug}: {exc}", EXIT_FAILED)
+        print(f"wrote {args.debug}")
+    return EXIT_OK
+
+
 _VERBS = {
     "render": cmd_render,
     "serve": cmd_serve,
@@ -258,6 +302,7 @@ _VERBS = {
     "meta": cmd_meta,
     "publish": cmd_publish,
     "warm": cmd_warm,
+    "crop": cmd_crop,
 }
 
 
