@@ -393,15 +393,20 @@ class GradientLayer(RoundedLayer):
     angle_in_degrees: float = Field(default=0, ge=-36_000, le=36_000)
 
 
-class QrCodeLayer(LayerBase):
-    """``value`` as a QR code with its quiet zone, whole pixels per module, centred in its box."""
+class CodeLayer(LayerBase):
+    """What QR codes and barcodes share: two colours and a box (modules are whole pixels, centred in it)."""
 
-    type: Literal["qr-code"]
-    value: str = Field(min_length=1, max_length=7_089)
     foreground_hex_color: Color
     background_hex_color: Color
     position: Point | None = None
     dimensions: Size
+
+
+class QrCodeLayer(CodeLayer):
+    """``value`` as a QR code with its quiet zone, whole pixels per module, centred in its box."""
+
+    type: Literal["qr-code"]
+    value: str = Field(min_length=1, max_length=7_089)
 
     @field_validator("value")
     @classmethod
@@ -410,16 +415,12 @@ class QrCodeLayer(LayerBase):
         return value
 
 
-class BarcodeLayer(LayerBase):
+class BarcodeLayer(CodeLayer):
     """``value`` as a linear barcode with its quiet zones, whole pixels per module, centred in its box."""
 
     type: Literal["barcode"]
     format: Annotated[symbols.BarcodeFormat, BeforeValidator(symbols.parse_format)]
     value: str = Field(min_length=1, max_length=200)
-    foreground_hex_color: Color
-    background_hex_color: Color
-    position: Point | None = None
-    dimensions: Size
 
     @field_validator("value")
     @classmethod

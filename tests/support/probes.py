@@ -24,3 +24,13 @@ def run_python(code: str, payload: Any, timeout_s: float = 120) -> Any:
         timeout=timeout_s,
     )
     return json.loads(done.stdout)
+
+
+def stop(process: subprocess.Popen[Any], grace_s: float = 5) -> None:
+    """End a server the tests started: terminate, then kill if it has not gone within ``grace_s``."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

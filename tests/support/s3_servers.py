@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from probes import stop
 
 from handler.s3store import make_s3_client
 
@@ -147,12 +148,7 @@ def rclone_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server
         wait_for_port(port, process, log)
         yield info
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
