@@ -44,7 +44,7 @@ def is_opaque(image: Image.Image) -> bool:
 
 def prepared(canvas: Image.Image, fmt: str) -> Image.Image:
     """The canvas in the mode the format is written in."""
-    if is_opaque(canvas):
+    if canvas.mode == "RGB" or is_opaque(canvas):
         return canvas.convert("RGB")
     if fmt in _NO_ALPHA:
         flat = Image.new("RGB", canvas.size, WHITE)
@@ -89,21 +89,28 @@ def palette_png(image: Image.Image) -> bytes | None:
 
 
 def _indices(image: Image.Image, keys: list[int]) -> bytes:
+    """Each pixel's place among ``keys``: a lookup table over 24-bit colours, allocated zeroed by the system (only
+    the pages of the colours present are ever touched), read in bands of rows."""
     import numpy as np  # noqa: PLC0415
 
-    table = np.array(keys, dtype=np.uint32)
+    table = np.zeros(1 << 24, dtype=np.uint8)
+    table[np.array(keys, dtype=np.uint32) & 0xFFFFFF] = np.arange(len(keys), dtype=np.uint8)
     rgbx = image if image.mode == "RGBA" else image.convert("RGBX")  # an opaque RGBA canvas is RGBX already
     out = np.empty((image.height, image.width), dtype=np.uint8)
     for top in range(0, image.height, _BAND):  # in bands, so the temporary arrays stay small
         band = rgbx.crop((0, top, image.width, min(top + _BAND, image.height)))
         packed = np.frombuffer(band.tobytes(), dtype="<u4").reshape(band.height, band.width)
-        out[top : top + band.height] = np.searchsorted(table, packed)
+        out[top : top + band.height] = table[packed & 0xFFFFFF]
     return out.tobytes()
 
 
-def encode(canvas: Image.Image, fmt: str) -> bytes:
-    """``canvas`` (RGBA) written as ``fmt`` (one of ``MIME_TYPES``)."""
-    if fmt == "png" and is_opaque(canvas):
+def encode(canvas: Image.Image, fmt: str, opaque: bool | None = None) -> bytes:
+    """``canvas`` (RGBA) written as ``fmt`` (one of ``MIME_TYPES``). ``opaque``: known to have no transparent pixel
+    (None: look)."""
+    opaque = is_opaque(canvas) if opaque is None else opaque
+    if opaque:
+        canvas = canvas if fmt == "png" else canvas.convert("RGB")
+    if fmt == "png" and opaque:
         small = palette_png(canvas)
         if small is not None:
             return small

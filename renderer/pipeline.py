@@ -83,11 +83,16 @@ def render(
         path = f"layers[{positions[id(layer)]}]"
         budget.check(path)
         tile = tile_of(layer, ctx, path)
-        if tile is not None:
-            composite(canvas, tile, layer.opacity, layer.rotation_in_degrees, opaque)
-            opaque = opaque or covers_opaquely(canvas, tile, layer.opacity, layer.rotation_in_degrees)
+        if tile is None:
+            continue
+        if covers_opaquely(canvas, tile, layer.opacity, layer.rotation_in_degrees):
+            assert tile.fill is not None
+            canvas = Image.new("RGBA", (width, height), tile.fill)  # everything below is hidden: start afresh
+            opaque = True
+            continue
+        composite(canvas, tile, layer.opacity, layer.rotation_in_degrees, opaque)
     budget.check("encoding")
-    data = encode(canvas, req.output_format)
+    data = encode(canvas, req.output_format, opaque or None)
     return RenderedImage(
         data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings), in_request_order(ctx.fits)
     )
