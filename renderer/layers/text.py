@@ -276,6 +276,13 @@ def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
     r, g, b, a = layer.text_color
     mask = drawn.mask.point(_coverage_levels(a))
     tile_box = Box(box.left - margin, box.top - margin, box.right + margin, box.bottom + margin)
+    if not drawn.colour and not layer.rotation_in_degrees % 360:  # a turn is about the box's centre: keep the box
+        inked = mask.getbbox()  # only the rows and columns with ink are composited
+        if inked is None:
+            return None
+        left, top, right, bottom = inked
+        inked_box = Box(tile_box.left + left, tile_box.top + top, tile_box.left + right, tile_box.top + bottom)
+        return Tile(inked_box, fill=(r, g, b, 255), mask=mask.crop(inked))
     if not drawn.colour:
         return Tile(tile_box, fill=(r, g, b, 255), mask=mask)
     image = Image.new("RGBA", mask.size, (r, g, b, 0))
