@@ -82,3 +82,4 @@ def test_no_metadata(fmt: str) -> None:
                 "timestamp",
             }
         }
+
