@@ -82,4 +82,3 @@ def test_no_metadata(fmt: str) -> None:
                 "timestamp",
             }
         }
-
