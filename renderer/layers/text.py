@@ -261,15 +261,22 @@ def draw_block(block: Block, layer: TextLayer, box: Box, margin: int) -> _Canvas
     return canvas
 
 
+def laid_out(layer: TextLayer, ctx: Context, path: str, frame: Frame) -> Block:
+    """The layer's text fitted into ``frame``; a font FreeType or raqm cannot take is a ``FontLoadError``."""
+    try:
+        return fit(parse_emphasis(layer.text), faces_of(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
+    except (OSError, RuntimeError) as exc:  # FreeType (OSError) and raqm (RuntimeError)
+        raise FontLoadError(f"the text could not be laid out: {exc}", f"{path}.text") from None
+
+
 def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
     box = ctx.box(layer.position, layer.dimensions)
-    frame = frame_of(layer, box.width, box.height)
+    block = laid_out(layer, ctx, path, frame_of(layer, box.width, box.height))
+    margin = math.ceil(block.size * OVERHANG)
     try:
-        block = fit(parse_emphasis(layer.text), faces_of(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
-        margin = math.ceil(block.size * OVERHANG)
         drawn = draw_block(block, layer, box, margin)
     except (OSError, RuntimeError) as exc:  # FreeType (OSError) and raqm (RuntimeError): a broken font, or text
-        raise FontLoadError(f"the text could not be laid out or drawn: {exc}", f"{path}.text") from None
+        raise FontLoadError(f"the text could not be drawn: {exc}", f"{path}.text") from None
     ctx.fits.append(TextFit(path, block.size, len(block.lines), block.truncated, block.faces()))
     if drawn.dropped:
         ctx.warnings.append(f"{path}.text: FreeType could not draw {''.join(sorted(set(drawn.dropped)))!r}; left out")
@@ -317,9 +324,5 @@ def natural_size(layer: TextLayer, ctx: Context, path: str, max_width: int | Non
     wrapping = layer.is_splitting_lines and max_width is not None
     width = float(max_width) if max_width is not None else math.inf
     unscaled = layer.model_copy(update={"is_splitting_lines": wrapping, "should_auto_scale": False})
-    frame = frame_of(unscaled, width, math.inf)
-    try:
-        block = fit(parse_emphasis(layer.text), faces_of(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
-    except (OSError, RuntimeError) as exc:  # as in tile(): a broken font, or text FreeType or raqm cannot take
-        raise FontLoadError(f"the text could not be laid out: {exc}", f"{path}.text") from None
+    block = laid_out(layer, ctx, path, frame_of(unscaled, width, math.inf))
     return max(1, math.ceil(block.width - 1e-6)), max(1, math.ceil(block.height - 1e-6))

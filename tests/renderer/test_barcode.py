@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from codes import read_codes
+from codes import code_card, read_codes
 from PIL import Image
 
 from renderer import InvalidRequest, render
@@ -20,17 +20,7 @@ ZXING_NAMES = {"code128": "Code128", "ean13": "EAN13", "ean8": "EAN8", "code39":
 
 
 def barcode(fmt: str, value: str, width: int = 400, height: int = 120, **extra: Any) -> dict[str, Any]:
-    layer = {
-        "type": "barcode",
-        "format": fmt,
-        "value": value,
-        "foreground_hex_color": "#000000",
-        "background_hex_color": "#ffffff",
-        "position": {"x_in_px": 0, "y_in_px": 0},
-        "dimensions": {"width_in_px": width, "height_in_px": height},
-        **extra,
-    }
-    return {"dimensions": {"width_in_px": width, "height_in_px": height}, "layers": [layer]}
+    return code_card("barcode", width, height, format=fmt, value=value, **extra)
 
 
 CASES = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from codes import read_codes
+from codes import code_card, read_codes
 from PIL import Image
 
 from renderer import InvalidRequest, render
@@ -17,16 +17,7 @@ Golden = Callable[[str, bytes], None]
 
 
 def qr(value: str, size: int = 200, **extra: Any) -> dict[str, Any]:
-    layer = {
-        "type": "qr-code",
-        "value": value,
-        "foreground_hex_color": "#000000",
-        "background_hex_color": "#ffffff",
-        "position": {"x_in_px": 0, "y_in_px": 0},
-        "dimensions": {"width_in_px": size, "height_in_px": size},
-        **extra,
-    }
-    return {"dimensions": {"width_in_px": size, "height_in_px": size}, "layers": [layer]}
+    return code_card("qr-code", size, size, value=value, **extra)
 
 
 def pixels(request: dict[str, Any]) -> np.ndarray:
