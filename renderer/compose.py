@@ -10,14 +10,17 @@ from renderer.geometry import Box
 from renderer.layers.base import Tile
 
 
+def scaled_mask(mask: Image.Image, opacity: float) -> Image.Image:
+    """The coverage (or alpha) ``mask`` scaled by ``opacity`` percent."""
+    return mask if opacity >= 100 else mask.point([round(v * opacity / 100) for v in range(256)])
+
+
 def with_opacity(image: Image.Image, opacity: float) -> Image.Image:
     """The RGBA ``image`` with its alpha scaled by ``opacity`` percent."""
     if opacity >= 100:
         return image
-    factor = opacity / 100
-    alpha = image.getchannel("A").point([round(v * factor) for v in range(256)])
     out = image.copy()
-    out.putalpha(alpha)
+    out.putalpha(scaled_mask(image.getchannel("A"), opacity))
     return out
 
 
@@ -62,10 +65,10 @@ def rotated(tile: Tile, degrees: float) -> tuple[Image.Image, Box]:
     return turned, Box(left, top, left + turned.width, top + turned.height)
 
 
-def covers_opaquely(canvas: Image.Image, tile: Tile, opacity: float, degrees: float) -> bool:
-    """Whether drawing ``tile`` leaves every pixel of ``canvas`` opaque (an opaque fill over all of it)."""
-    whole = tile.box.left <= 0 and tile.box.top <= 0 and tile.box.right >= canvas.width
-    whole = whole and tile.box.bottom >= canvas.height
+def covers_opaquely(size: tuple[int, int], tile: Tile, opacity: float, degrees: float) -> bool:
+    """Whether drawing ``tile`` leaves every pixel of a canvas of ``size`` opaque (an opaque fill over all of it)."""
+    whole = tile.box.left <= 0 and tile.box.top <= 0 and tile.box.right >= size[0]
+    whole = whole and tile.box.bottom >= size[1]
     opaque_fill = tile.fill is not None and tile.fill[3] == 255 and tile.mask is None
     return whole and opaque_fill and opacity >= 100 and not degrees % 360
 
@@ -76,8 +79,7 @@ def composite(
     """Draw ``tile`` over ``canvas`` (RGBA, changed in place). ``opaque_below``: every canvas pixel is opaque, so
     a colour through a mask is drawn by a masked paste (the same result as "over", without an RGBA tile)."""
     if opaque_below and tile.mask is not None and tile.fill is not None and not degrees % 360:
-        mask = tile.mask if opacity >= 100 else tile.mask.point([round(v * opacity / 100) for v in range(256)])
-        canvas.paste((*tile.fill[:3], 255), (tile.box.left, tile.box.top), mask)
+        canvas.paste((*tile.fill[:3], 255), (tile.box.left, tile.box.top), scaled_mask(tile.mask, opacity))
         return
     canvas_box = Box(0, 0, canvas.width, canvas.height)
     if degrees % 360:

@@ -62,27 +62,43 @@ _BAND = 64  # rows mapped to palette indices at a time
 
 
 def palette_png(image: Image.Image) -> bytes | None:
-    """An opaque RGB(A) image with at most 256 colours as an 8-bit palette PNG (no filter: palette indices do not
-    predict), or None when it has more colours. Palette order is by colour value, so equal images give equal bytes.
-    Pixels are looked up among the sorted colours with numpy, in bands of rows."""
+    """An opaque RGB(A) image with at most 256 colours as an 8-bit palette PNG, or None when it has more colours.
+    The palette is in order of colour value, so equal images give equal bytes; pixels are looked up among the sorted
+    colours with numpy, in bands of rows."""
     colours = image.getcolors(256)
     if colours is None:
         return None
-    import deflate  # noqa: PLC0415 - only a PNG with few colours needs it
-
     # Each colour as one little-endian number R | G << 8 | B << 16 | 255 << 24 (how RGBX pixels read as uint32).
     keys = sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours})  # type: ignore[index]
-    indices = _indices(image, keys)
-    width = image.width
-    rows = b"".join(b"\0" + indices[i : i + width] for i in range(0, len(indices), width))  # filter byte 0: None
-    header = struct.pack(">IIBBBBB", image.width, image.height, 8, 3, 0, 0, 0)
-    palette = b"".join(key.to_bytes(4, "little")[:3] for key in keys)
+    indices = Image.frombytes("L", image.size, _indices(image, keys))
+    return _palette_png(indices, [_rgb(key) for key in keys])
+
+
+def indexed_png(indices: Image.Image, colours: list[tuple[int, int, int]]) -> bytes:
+    """The palette PNG of ``indices`` (mode L: each pixel's place in ``colours``)."""
+    return _palette_png(indices, colours)
+
+
+def _rgb(key: int) -> tuple[int, int, int]:
+    return key & 0xFF, (key >> 8) & 0xFF, (key >> 16) & 0xFF
+
+
+def _palette_png(indices: Image.Image, colours: list[tuple[int, int, int]]) -> bytes:
+    """An 8-bit palette PNG of ``indices`` (mode L: each pixel's place in ``colours``), rows unfiltered (palette
+    indices do not predict)."""
+    import deflate  # noqa: PLC0415 - only a PNG with few colours needs it
+
+    width, height = indices.size
+    rows = Image.new("L", (width + 1, height), 0)  # each row led by its filter byte, 0: None
+    rows.paste(indices, (1, 0))
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
+    palette = bytes(channel for colour in colours for channel in colour)
     return b"".join(
         (
             b"\x89PNG\r\n\x1a\n",
             _chunk(b"IHDR", header),
             _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", bytes(deflate.zlib_compress(rows, _PNG_LEVEL))),
+            _chunk(b"IDAT", bytes(deflate.zlib_compress(rows.tobytes(), _PNG_LEVEL))),
             _chunk(b"IEND", b""),
         )
     )

@@ -11,6 +11,7 @@ from PIL import Image
 from renderer.compose import composite, covers_opaquely
 from renderer.encode import MIME_TYPES, encode
 from renderer.errors import FontLoadError
+from renderer.flat import FlatCanvas
 from renderer.fonts import FontBook
 from renderer.layers import tile_of
 from renderer.layers.base import Context, Fetch
@@ -76,23 +77,33 @@ def render(
     width, height = req.dimensions.width_in_px, req.dimensions.height_in_px
     ctx = Context(width, height, FontBook(), fetch, options.max_source_pixels, budget=budget)
     _font_book(req, ctx)
-    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    canvas: Image.Image | None = None  # RGBA, made when a layer needs it
+    opaque = False  # every pixel of ``canvas`` is opaque: text is drawn by masked pastes
+    flat: FlatCanvas | None = None  # palette indices, while an opaque fill covers the canvas and all is flat colour
     positions = {id(layer): i for i, layer in enumerate(req.layers)}
-    opaque = False  # once an opaque fill covers the canvas, text is drawn by masked pastes
     for layer in req.drawing_order():
         path = f"layers[{positions[id(layer)]}]"
         budget.check(path)
         tile = tile_of(layer, ctx, path)
         if tile is None:
             continue
-        if covers_opaquely(canvas, tile, layer.opacity, layer.rotation_in_degrees):
+        if covers_opaquely((width, height), tile, layer.opacity, layer.rotation_in_degrees):
             assert tile.fill is not None
-            canvas = Image.new("RGBA", (width, height), tile.fill)  # everything below is hidden: start afresh
-            opaque = True
+            flat, canvas = FlatCanvas(width, height, tile.fill[:3]), None  # everything below is hidden
             continue
+        if flat is not None:
+            if flat.draw(tile, layer.opacity, layer.rotation_in_degrees):
+                continue
+            canvas, flat, opaque = flat.rgba(), None, True
+        if canvas is None:
+            canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
         composite(canvas, tile, layer.opacity, layer.rotation_in_degrees, opaque)
     budget.check("encoding")
-    data = encode(canvas, req.output_format, opaque or None)
+    if flat is not None:
+        data = flat.encode(req.output_format)
+    else:
+        canvas = canvas or Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        data = encode(canvas, req.output_format, opaque or None)
     return RenderedImage(
         data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings), in_request_order(ctx.fits)
     )
