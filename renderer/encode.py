@@ -1,21 +1,20 @@
 """The finished canvas -> bytes, per format, with fixed settings and no metadata, so equal canvases give equal bytes.
 
 A canvas with no transparent pixel is written without an alpha channel (smaller, and what viewers expect);
-formats without alpha (JPEG) get transparent areas flattened onto white. An opaque PNG with at most 256 colours (a
-text card: text coverage is drawn in 64 levels) is written as a palette PNG, losslessly: one byte per pixel,
-compressed by libdeflate (the ``deflate`` package: a third of zlib's time at a smaller size), well under half the
-size and time of an RGB PNG.
+formats without alpha (JPEG) get transparent areas flattened onto white. An opaque PNG is written by
+``renderer.png``: with at most 256 colours (a text card: text coverage is drawn in 64 levels) as a palette PNG,
+losslessly, one byte per pixel; else as an RGB PNG filtered with numpy. Both are compressed by libdeflate (the
+``deflate`` package: a third of zlib's time at a smaller size).
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
 from io import BytesIO
 from typing import Any
 
 from PIL import Image
 
+from renderer import png
 from renderer.errors import EncodeError
 
 MIME_TYPES = {
@@ -53,11 +52,6 @@ def prepared(canvas: Image.Image, fmt: str) -> Image.Image:
     return canvas
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-_PNG_LEVEL = 6
 _BAND = 64  # rows mapped to palette indices at a time
 
 
@@ -71,37 +65,7 @@ def palette_png(image: Image.Image) -> bytes | None:
     # Each colour as one little-endian number R | G << 8 | B << 16 | 255 << 24 (how RGBX pixels read as uint32).
     keys = sorted({c[0] | (c[1] << 8) | (c[2] << 16) | 0xFF000000 for _, c in colours})  # type: ignore[index]
     indices = Image.frombytes("L", image.size, _indices(image, keys))
-    return _palette_png(indices, [_rgb(key) for key in keys])
-
-
-def indexed_png(indices: Image.Image, colours: list[tuple[int, int, int]]) -> bytes:
-    """The palette PNG of ``indices`` (mode L: each pixel's place in ``colours``)."""
-    return _palette_png(indices, colours)
-
-
-def _rgb(key: int) -> tuple[int, int, int]:
-    return key & 0xFF, (key >> 8) & 0xFF, (key >> 16) & 0xFF
-
-
-def _palette_png(indices: Image.Image, colours: list[tuple[int, int, int]]) -> bytes:
-    """An 8-bit palette PNG of ``indices`` (mode L: each pixel's place in ``colours``), rows unfiltered (palette
-    indices do not predict)."""
-    import deflate  # noqa: PLC0415 - only a PNG with few colours needs it
-
-    width, height = indices.size
-    rows = Image.new("L", (width + 1, height), 0)  # each row led by its filter byte, 0: None
-    rows.paste(indices, (1, 0))
-    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)
-    palette = bytes(channel for colour in colours for channel in colour)
-    return b"".join(
-        (
-            b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", header),
-            _chunk(b"PLTE", palette),
-            _chunk(b"IDAT", bytes(deflate.zlib_compress(rows.tobytes(), _PNG_LEVEL))),
-            _chunk(b"IEND", b""),
-        )
-    )
+    return png.palette_png(indices, [(key & 0xFF, (key >> 8) & 0xFF, (key >> 16) & 0xFF) for key in keys])
 
 
 def _indices(image: Image.Image, keys: list[int]) -> bytes:
@@ -126,9 +90,7 @@ def encode(canvas: Image.Image, fmt: str, opaque: bool | None = None) -> bytes:
     if opaque:
         canvas = canvas if fmt == "png" else canvas.convert("RGB")
     if fmt == "png" and opaque:
-        small = palette_png(canvas)
-        if small is not None:
-            return small
+        return palette_png(canvas) or png.rgb_png(canvas)
     out = BytesIO()
     try:
         prepared(canvas, fmt).save(out, **_SETTINGS[fmt])

@@ -14,9 +14,10 @@ from __future__ import annotations
 from PIL import Image
 
 from renderer.compose import scaled_mask
-from renderer.encode import encode, indexed_png
+from renderer.encode import encode
 from renderer.geometry import Box
 from renderer.layers.base import Tile
+from renderer.png import palette_png
 
 RGB = tuple[int, int, int]
 MAX_COLOURS = 256
@@ -120,7 +121,7 @@ class FlatCanvas:
     def encode(self, fmt: str) -> bytes:
         """The canvas written as ``fmt``: a PNG straight from the indices."""
         if fmt == "png":
-            return indexed_png(self.indices, self.colours)
+            return palette_png(self.indices, self.colours)
         return encode(self.rgba(), fmt, opaque=True)
 
 
