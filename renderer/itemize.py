@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 Covers = Callable[[int, list[int]], bool]  # (slot, code points) -> whether that slot's face has them all
-
-_CLUSTER = regex.compile(r"\X")
 _IGNORABLE = frozenset(
     {0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x206A)}
 )
@@ -59,15 +60,31 @@ _BMP_EMOJI = frozenset(
         0x2B55,
     }
 )
-_KANA = regex.compile(r"[\p{Hiragana}\p{Katakana}]")
-_HANGUL = regex.compile(r"\p{Hangul}")
-_HAN = regex.compile(r"\p{Han}")
-_CJK_CHAR = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]")
+_KANA = r"[\p{Hiragana}\p{Katakana}]"
+_HANGUL = r"\p{Hangul}"
+_HAN = r"\p{Han}"
+_CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]"  # none of them is ASCII
 # Kinsoku: no line starts with these, and none ends with the opening brackets.
 _NO_BREAK_BEFORE = frozenset(
     "、。，．：；！？）」』】〕〉》〙〗ー々ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…‥!?,.:;)]}%"  # noqa: RUF001
 )
 _NO_BREAK_AFTER = frozenset("（「『【〔〈《〘〖([{")  # noqa: RUF001
+
+
+@cache
+def _pattern(source: str) -> regex.Pattern[str]:
+    """``source`` compiled by ``regex`` (Unicode scripts and grapheme clusters), loaded by the first text that is
+    not plain ASCII."""
+    import regex  # noqa: PLC0415
+
+    return regex.compile(source)
+
+
+def grapheme_clusters(text: str) -> list[str]:
+    """The extended grapheme clusters of ``text`` (ASCII: one per character, CR LF aside)."""
+    if text.isascii() and "\r" not in text:
+        return list(text)
+    return _pattern(r"\X").findall(text)
 
 
 def is_ignorable(cp: int) -> bool:
@@ -92,11 +109,13 @@ def _is_neutral(codepoints: list[int]) -> bool:
 
 def cjk_preference(text: str) -> str | None:
     """Which CJK family to try first: Japanese with kana, Korean with Hangul, Simplified Chinese with other Han."""
-    if _KANA.search(text):
+    if text.isascii():
+        return None
+    if _pattern(_KANA).search(text):
         return "notosansjp"
-    if _HANGUL.search(text):
+    if _pattern(_HANGUL).search(text):
         return "notosanskr"
-    if _HAN.search(text):
+    if _pattern(_HAN).search(text):
         return "notosanssc"
     return None
 
@@ -126,7 +145,7 @@ def itemize(text: str, slots: int, covers: Covers, previous: int | None = None) 
     if previous in (None, 0) and text.isascii() and covers(0, sorted({ord(char) for char in text})):
         return [(text, 0)] if text else []
     runs: list[tuple[str, int]] = []
-    for cluster in _CLUSTER.findall(text):
+    for cluster in grapheme_clusters(text):
         slot = _slot(cluster, slots, covers, previous)
         if runs and runs[-1][1] == slot:
             runs[-1] = (runs[-1][0] + cluster, slot)
@@ -139,12 +158,13 @@ def itemize(text: str, slots: int, covers: Covers, previous: int | None = None) 
 def break_chunks(word: str) -> list[str]:
     """A word cut where CJK text may break a line: around each CJK character, keeping closing punctuation and
     small kana with what they follow and opening brackets with what follows them."""
-    if not _CJK_CHAR.search(word):
+    if word.isascii() or not _pattern(_CJK_CHAR).search(word):
         return [word]
+    cjk = _pattern(_CJK_CHAR)
     chunks: list[str] = []
     current = ""
     for char in word:
-        cjk_edge = bool(_CJK_CHAR.match(char)) or bool(current and _CJK_CHAR.match(current[-1]))
+        cjk_edge = bool(cjk.match(char)) or bool(current and cjk.match(current[-1]))
         joins = unicodedata.combining(char) or is_ignorable(ord(char))
         if current and cjk_edge and not joins and char not in _NO_BREAK_BEFORE and current[-1] not in _NO_BREAK_AFTER:
             chunks.append(current)

@@ -12,11 +12,9 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
-import regex
-
 from renderer import bidi
 from renderer.fonts import Face
-from renderer.itemize import break_chunks, itemize
+from renderer.itemize import break_chunks, grapheme_clusters, itemize
 from renderer.markdown import Span
 
 FontFor = Callable[[bool, bool, int], Face]  # (bold, italic, slot) -> the face at the current size
@@ -73,7 +71,6 @@ _SPACE = re.compile(r"([^\S\n]+)")
 # Paragraph separators other than \n (CR, CRLF, the C0 separators, NEL, U+2028/2029): read as \n. Left in, they
 # make HarfBuzz/FriBiDi layout fail.
 _NEWLINES = re.compile("\r\n|[\r\x1c\x1d\x1e\x85\u2028\u2029]")
-_CLUSTER = regex.compile(r"\X")
 
 
 def paragraphs(spans: list[Span], typeset: Typeset) -> list[Paragraph]:
@@ -124,7 +121,7 @@ def paragraphs(spans: list[Span], typeset: Typeset) -> list[Paragraph]:
 
 
 def clusters(text: str) -> int:
-    return len(text) if text.isascii() else len(_CLUSTER.findall(text))
+    return len(text) if text.isascii() else len(grapheme_clusters(text))
 
 
 class Measure:
@@ -202,7 +199,7 @@ def line_frags(units: list[Unit] | tuple[Unit, ...]) -> list[Frag]:
 
 def graphemes(frags: tuple[Frag, ...] | list[Frag]) -> list[Frag]:
     """One fragment per grapheme cluster (a letter with its marks, an emoji sequence)."""
-    return [Frag(cluster, f.bold, f.italic, f.slot) for f in frags for cluster in _CLUSTER.findall(f.text)]
+    return [Frag(cluster, f.bold, f.italic, f.slot) for f in frags for cluster in grapheme_clusters(f.text)]
 
 
 def _break_word(unit: Unit, measure: Measure, max_width: float) -> list[Unit]:
