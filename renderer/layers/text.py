@@ -14,7 +14,7 @@ from typing import Any
 from PIL import Image, ImageChops, ImageDraw
 
 from renderer.errors import FontLoadError
-from renderer.fonts import EMOJI_FAMILY, Face, FaceId, FontBook, drawable
+from renderer.fonts import EMOJI_FAMILY, Face, FaceId, FontBook, drawable, family_key
 from renderer.geometry import Box
 from renderer.itemize import cjk_preference
 from renderer.layers.base import Context, Tile
@@ -261,12 +261,33 @@ def draw_block(block: Block, layer: TextLayer, box: Box, margin: int) -> _Canvas
     return canvas
 
 
+_BLOCKS = 256  # laid-out blocks kept across renders (a site name on every card is shaped once)
+_blocks: OrderedDict[tuple[str, str, str, str, Frame], Block] = OrderedDict()
+_blocks_lock = threading.Lock()
+
+
 def laid_out(layer: TextLayer, ctx: Context, path: str, frame: Frame) -> Block:
-    """The layer's text fitted into ``frame``; a font FreeType or raqm cannot take is a ``FontLoadError``."""
+    """The layer's text fitted into ``frame``; a font FreeType or raqm cannot take is a ``FontLoadError``. Blocks
+    set in the bundled fonts are kept in a bounded LRU: the same text, faces and frame give the same block (one set
+    in a request's own fonts is not kept: those fonts differ from request to request under the same name)."""
+    key = (layer.text, family_key(layer.font_name), layer.font_weight, layer.font_style, frame)
+    keep = not ctx.fonts.custom
+    if keep:
+        with _blocks_lock:
+            found = _blocks.get(key)
+            if found is not None:
+                _blocks.move_to_end(key)
+                return found
     try:
-        return fit(parse_emphasis(layer.text), faces_of(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
+        block = fit(parse_emphasis(layer.text), faces_of(layer, ctx), frame, lambda: ctx.budget.check(f"{path}.text"))
     except (OSError, RuntimeError) as exc:  # FreeType (OSError) and raqm (RuntimeError)
         raise FontLoadError(f"the text could not be laid out: {exc}", f"{path}.text") from None
+    if keep:
+        with _blocks_lock:
+            _blocks[key] = block
+            while len(_blocks) > _BLOCKS:
+                _blocks.popitem(last=False)
+    return block
 
 
 def tile(layer: TextLayer, ctx: Context, path: str) -> Tile | None:
