@@ -21,7 +21,6 @@ from starlette.routing import Route
 from handler import logs, openapi
 from handler.errors import TABLE, NotStored, OutputTooLarge, body_of, headers_of, status_of
 from handler.layer_api import LayerApi
-from handler.playground import Playground
 from handler.resolve import OgName, Signing, resolve
 from handler.service import OgService, Outcome
 from handler.settings import Settings
@@ -152,6 +151,8 @@ def create_app(deps: Deps) -> Starlette:
         for path in ("/image-generation/v1/generate", "/image-generation/v1/render"):
             routes.append(Route(path, deps.layer_api.generate, methods=["POST"]))
     if deps.settings.playground:  # None (unset) is off: `ogedge serve` turns it on, Lambda leaves it off
+        from handler.playground import Playground  # noqa: PLC0415 - not loaded where it is off (Lambda)
+
         routes.extend(Playground.create(deps.settings, deps.service, deps.site).routes())
     if deps.objects is not None:
         routes.append(Route(f"/{deps.settings.prefix}{{key:path}}", stored_object(deps), methods=["GET", "HEAD"]))

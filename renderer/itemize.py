@@ -9,6 +9,7 @@ punctuation, digits) stay with the run before them when its face has them, so ru
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
@@ -63,7 +64,7 @@ _BMP_EMOJI = frozenset(
 _KANA = r"[\p{Hiragana}\p{Katakana}]"
 _HANGUL = r"\p{Hangul}"
 _HAN = r"\p{Han}"
-_CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]"  # none of them is ASCII
+_CJK_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]"
 # Kinsoku: no line starts with these, and none ends with the opening brackets.
 _NO_BREAK_BEFORE = frozenset(
     "、。，．：；！？）」』】〕〉》〙〗ー々ゝゞぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ・…‥!?,.:;)]}%"  # noqa: RUF001
@@ -80,9 +81,16 @@ def _pattern(source: str) -> regex.Pattern[str]:
     return regex.compile(source)
 
 
+# Characters that never join a neighbour in a grapheme cluster (UAX #29: Grapheme_Cluster_Break Other or Control):
+# Latin-1 and Latin Extended up to the combining marks at U+0300, and the dashes, quotes, ellipsis, primes and
+# currency signs of General Punctuation and Currency Symbols (not the zero-width and bidi formats among them).
+_ALONE = re.compile("[\x00-\x0c\x0e-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20cf]*")
+
+
 def grapheme_clusters(text: str) -> list[str]:
-    """The extended grapheme clusters of ``text`` (ASCII: one per character, CR LF aside)."""
-    if text.isascii() and "\r" not in text:
+    """The extended grapheme clusters of ``text``. Text of characters that stand alone (English with typographic
+    punctuation) is one cluster per character, without loading ``regex`` and its Unicode tables."""
+    if _ALONE.fullmatch(text):
         return list(text)
     return _pattern(r"\X").findall(text)
 
@@ -109,7 +117,7 @@ def _is_neutral(codepoints: list[int]) -> bool:
 
 def cjk_preference(text: str) -> str | None:
     """Which CJK family to try first: Japanese with kana, Korean with Hangul, Simplified Chinese with other Han."""
-    if text.isascii():
+    if not text or max(text) < "\u1100":  # Hangul Jamo, the first of these scripts, start at U+1100
         return None
     if _pattern(_KANA).search(text):
         return "notosansjp"
@@ -158,7 +166,7 @@ def itemize(text: str, slots: int, covers: Covers, previous: int | None = None) 
 def break_chunks(word: str) -> list[str]:
     """A word cut where CJK text may break a line: around each CJK character, keeping closing punctuation and
     small kana with what they follow and opening brackets with what follows them."""
-    if word.isascii() or not _pattern(_CJK_CHAR).search(word):
+    if not word or max(word) < "\u2e80" or not _pattern(_CJK_CHAR).search(word):  # CJK radicals, at U+2E80, first
         return [word]
     cjk = _pattern(_CJK_CHAR)
     chunks: list[str] = []

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import regex
 
+from renderer import itemize as itemizer
 from renderer.fonts import FontBook
-from renderer.itemize import break_chunks, cjk_preference, is_emoji, itemize
+from renderer.itemize import break_chunks, cjk_preference, grapheme_clusters, is_emoji, itemize
 from renderer.layers.text import LayerFaces
 
 BOOK = FontBook()
@@ -80,3 +82,41 @@ def test_spaces_and_digits_inside_arabic_stay_in_the_arabic_run() -> None:
     arabic = faces.chain(False, False).index(BOOK.face("NotoSansArabic", "regular", False))
     assert itemize(" 80 ", faces.slots, covers, previous=arabic) == [(" 80 ", arabic)]
     assert itemize(" 80 ", faces.slots, covers, previous=0) == [(" 80 ", 0)]
+
+
+def test_characters_taken_as_standing_alone_do_stand_alone() -> None:
+    """The fast path of ``grapheme_clusters`` (no ``regex``) agrees with UAX #29 for every character it accepts,
+    beside letters, accented letters and itself."""
+    alone = [chr(c) for c in range(0x110000) if itemizer._ALONE.fullmatch(chr(c))]
+    assert 800 < len(alone) < 1000
+    for char in alone:
+        for text in ("a" + char + "b", char + char, "\u00e9" + char + "-"):
+            assert regex.findall(r"\X", text) == list(text), hex(ord(char))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Why Postgres \u2014 the \u201cboring\u201d choice\u2026 \u20ac5",
+        "line\r\nbreak",
+        "cafe\u0301",
+        "\U0001f44b\U0001f3fd hi",
+        "\ud55c\uad6d\uc5b4",
+        "",
+        "soft\u00adhyphen",
+        "zero\u200bwidth",
+    ],
+)
+def test_grapheme_clusters_are_those_of_regex(text: str) -> None:
+    assert grapheme_clusters(text) == regex.findall(r"\X", text)
+
+
+def test_no_character_below_the_thresholds_is_cjk() -> None:
+    """``cjk_preference`` and ``break_chunks`` skip ``regex`` for text below U+1100 and U+2E80."""
+    below_hangul = "".join(map(chr, range(0x1100)))
+    assert cjk_preference(below_hangul) is None
+    for pattern in (itemizer._KANA, itemizer._HANGUL, itemizer._HAN):
+        assert not regex.search(pattern, below_hangul)
+    assert not regex.search(itemizer._CJK_CHAR, "".join(map(chr, range(0x2E80))))
+    assert cjk_preference("\u2e80") == "notosanssc"
+    assert break_chunks("a\u2e80b") == ["a", "\u2e80", "b"]
