@@ -121,3 +121,11 @@ def test_a_card_renders_the_same_pixels_with_and_without_the_palette_canvas(
     rgba = render(card(**text))
     assert pixels(flat.data) == pixels(rgba.data)
     assert Image.open(io.BytesIO(flat.data)).mode == mode
+
+
+@pytest.mark.parametrize("fmt", ["jpeg", "webp", "gif", "tiff", "avif"])
+def test_other_formats_get_the_same_bytes_from_the_palette_canvas(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    flat = render({**card(), "output_format": fmt})
+    monkeypatch.setattr(FlatCanvas, "draw", lambda *_: False)
+    assert flat.data == render({**card(), "output_format": fmt}).data
+    assert Image.open(io.BytesIO(flat.data)).size == (400, 200)
