@@ -9,6 +9,10 @@ entry, the cache-hit path, peak memory and output size, each figure in a process
 - ``hit``: the same event again and again in one process through ``lambda_handler`` (the object stored, a
   ``MemoryStore``): handler time per request.
 
+The baseline, run the same way in the same run: ``shared/bench-peers/peers/pillow_naive.py`` (a first-attempt Pillow
+script of the same card) with this interpreter, warm and cold (a fresh process that renders and writes the card);
+the last lines are ogedge's figures over its (below 1: ogedge is faster or smaller).
+
     .venv/bin/python bench/card.py [--n 40] [--cold-runs 7]
 
 Figures beside other renderers come from ``shared/bench-peers`` (see bench/README.md).
@@ -102,6 +106,15 @@ def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict[str, o
     return result
 
 
+def naive(mode: str, variant: str, n: int, out: Path) -> dict[str, object]:
+    """The shared naive Pillow peer, run by this interpreter (it needs only Pillow)."""
+    script = SHARED / "bench-peers" / "peers" / "pillow_naive.py"
+    argv = [sys.executable, str(script), "--mode", mode, "--variant", variant, "--out", str(out), "--n", str(n)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def ms(values: list[float], q: float) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
@@ -118,27 +131,51 @@ def main() -> None:
     card = SHARED / "bench-peers" / "card.json"
     event = str(ROOT / "infra" / "events" / "function-url-get-slug.json")
     print(f"{'figure':<12}{'p50 ms':>10}{'p95 ms':>10}{'peak RSS MiB':>14}{'bytes':>9}")
+    ratios: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="ogedge-bench-") as folder:
+        measure(args.n, args.cold_runs, card, event, Path(folder), ratios)
+    print("ogedge / naive Pillow, this run:")
+    for name, ratio in ratios:
+        print(f"  {name:<38}{ratio:>6.2f}")
+
+
+def store_env(store: str) -> dict[str, str]:
+    """The environment of a cold start or a hit: a filesystem store in ``store``, the example site."""
+    env = {**os.environ, "OGEDGE_STORE_DIR": store, "OGEDGE_SITE": str(ROOT / "examples" / "site.json")}
+    return {**env, "OGEDGE_CDN_URL": "https://cdn.example.com"}
+
+
+def measure(n: int, cold_runs: int, card: Path, event: str, scratch: Path, ratios: list[tuple[str, float]]) -> None:
     for variant in ("text", "photo"):
-        warm = run(WARM, str(card), variant, str(args.n))
-        times = warm["times"]
+        warm = run(WARM, str(card), variant, str(n))
+        base = naive("warm", variant, n, scratch / f"naive-{variant}.png")
+        times, base_ms = warm["times"], base["times_ms"]
         assert isinstance(times, list)
-        rss = int(str(warm["rss_kb"])) / 1024
+        assert isinstance(base_ms, list)
+        base_times = [float(t) / 1000 for t in base_ms]
+        rss, base_rss = int(str(warm["rss_kb"])) / 1024, int(str(base["self_vmhwm_kb"])) / 1024
         print(f"{'warm ' + variant:<12}{ms(times, 50):>10.2f}{ms(times, 95):>10.2f}{rss:>14.1f}{warm['bytes']:>9}")
+        row = f"{ms(base_times, 50):>10.2f}{ms(base_times, 95):>10.2f}{base_rss:>14.1f}{base['png_bytes']:>9}"
+        print(f"{'  naive':<12}{row}")
+        ratios += [(f"warm {variant} p50", ms(times, 50) / ms(base_times, 50)), (f"{variant} peak RSS", rss / base_rss)]
+        ratios.append((f"{variant} PNG bytes", int(str(warm["bytes"])) / int(str(base["png_bytes"]))))
     colds: list[float] = []
+    base_colds: list[float] = []
     rss_kb = 0
-    for _ in range(args.cold_runs):
+    for _ in range(cold_runs):  # interleaved with the baseline's cold starts
         with tempfile.TemporaryDirectory() as store:
-            env = {**os.environ, "OGEDGE_STORE_DIR": store, "OGEDGE_SITE": str(ROOT / "examples" / "site.json")}
-            env["OGEDGE_CDN_URL"] = "https://cdn.example.com"
             start = time.perf_counter()
-            cold = run(COLD, event, env=env)
+            cold = run(COLD, event, env=store_env(store))
             colds.append(time.perf_counter() - start)
             rss_kb = max(rss_kb, int(str(cold["rss_kb"])))
+        start = time.perf_counter()
+        naive("cold", "text", 1, scratch / "naive-cold.png")
+        base_colds.append(time.perf_counter() - start)
     print(f"{'cold':<12}{ms(colds, 50):>10.1f}{max(colds) * 1000:>10.1f}{rss_kb / 1024:>14.1f}{'':>9}")
+    print(f"{'  naive':<12}{ms(base_colds, 50):>10.1f}{max(base_colds) * 1000:>10.1f}")
+    ratios.append(("cold (Lambda entry vs naive script)", ms(colds, 50) / ms(base_colds, 50)))
     with tempfile.TemporaryDirectory() as store:
-        env = {**os.environ, "OGEDGE_STORE_DIR": store, "OGEDGE_SITE": str(ROOT / "examples" / "site.json")}
-        env["OGEDGE_CDN_URL"] = "https://cdn.example.com"
-        hit = run(HIT, event, "500", env=env)
+        hit = run(HIT, event, "500", env=store_env(store))
     hits = hit["times"]
     assert isinstance(hits, list)
     print(f"{'hit':<12}{ms(hits, 50):>10.3f}{ms(hits, 95):>10.3f}")
