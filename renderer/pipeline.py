@@ -101,8 +101,9 @@ def render(
     budget.check("encoding")
     if flat is not None:
         data = flat.encode(req.output_format)
+    elif canvas is None:  # nothing was drawn
+        data = encode(Image.new("RGBA", (width, height), (0, 0, 0, 0)), req.output_format, False)
     else:
-        canvas = canvas or Image.new("RGBA", (width, height), (0, 0, 0, 0))
         data = encode(canvas, req.output_format, opaque or None)
     return RenderedImage(
         data, MIME_TYPES[req.output_format], width, height, tuple(ctx.warnings), in_request_order(ctx.fits)
