@@ -59,11 +59,9 @@ class FlatCanvas:
             self.indices.paste(found[0], box)
             return True
         region = self.indices.crop(box)
-        below = [i for i, n in enumerate(region.histogram()) if n]
-        over = Image.new("RGBA", (len(below), 1), (r, g, b, alpha))
-        blended = Image.new("RGBA", (len(below), 1))
-        blended.putdata([(*self.colours[i], 255) for i in below])
-        blended.alpha_composite(over)
+        below = _present(region)
+        blended = self._row(below)
+        blended.alpha_composite(Image.new("RGBA", blended.size, (r, g, b, alpha)))
         found = self._with(_colours_of(blended))
         if found is None:
             return False
@@ -76,7 +74,7 @@ class FlatCanvas:
     def _through(self, box: Box, colour: RGB, mask: Image.Image) -> bool:
         """``colour`` through the coverage ``mask`` (the size of ``box``), as a masked paste onto opaque pixels."""
         region = self.indices.crop(box)
-        below = [i for i, n in enumerate(region.histogram()) if n]
+        below = _present(region)
         pairs: list[tuple[int, int]] = []  # (index below, coverage) for every coverage > 0 over that colour
         selections: list[Image.Image | None] = []
         for i in below:
@@ -86,8 +84,7 @@ class FlatCanvas:
             pairs.extend((i, level) for level in range(1, 256) if counts[level])
         if not pairs:
             return True
-        blended = Image.new("RGBA", (len(pairs), 1))
-        blended.putdata([(*self.colours[i], 255) for i, _ in pairs])
+        blended = self._row([i for i, _ in pairs])
         coverage = Image.new("L", (len(pairs), 1))
         coverage.putdata([level for _, level in pairs])
         blended.paste((*colour, 255), (0, 0), coverage)
@@ -101,6 +98,12 @@ class FlatCanvas:
             drawn = mask.point(luts[i])
             self.indices.paste(drawn, box[:2], selection)
         return True
+
+    def _row(self, indices: list[int]) -> Image.Image:
+        """The colours of ``indices`` as one opaque RGBA row, for Pillow to blend over."""
+        row = Image.new("RGBA", (len(indices), 1))
+        row.putdata([(*self.colours[i], 255) for i in indices])
+        return row
 
     def _with(self, colours: list[RGB]) -> list[int] | None:
         """The index of each colour, new ones added; None (nothing added) when there would be more than 256."""
@@ -123,6 +126,11 @@ class FlatCanvas:
         if fmt == "png":
             return palette_png(self.indices, self.colours)
         return encode(self.rgba(), fmt, opaque=True)
+
+
+def _present(indices: Image.Image) -> list[int]:
+    """The indices that occur in ``indices``."""
+    return [i for i, n in enumerate(indices.histogram()) if n]
 
 
 def _colours_of(pixels: Image.Image) -> list[RGB]:
