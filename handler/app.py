@@ -1,51 +1,28 @@
 """The Starlette app: ``/og/<slug>.<ext>``, the stored objects (when this process serves them), ``/healthz``.
 
-Routes stay thin: they parse, call the service in a worker thread, and shape the response. Errors become responses
-in one place (``handler.errors``)."""
+Routes stay thin: they read the request, call the route's own code (``handler.og``) in a worker thread, and send its
+reply. Errors become replies in one place (``handler.reply``, from the table of ``handler.errors``)."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from handler import logs, openapi
-from handler.errors import TABLE, NotStored, OutputTooLarge, body_of, headers_of, status_of
-from handler.layer_api import LayerApi
-from handler.resolve import OgName, Signing, resolve
-from handler.service import OgService, Outcome
-from handler.settings import Settings
-from handler.site import SiteSource
-from handler.store import IMMUTABLE, CacheStore
+from handler import openapi
+from handler.deps import Deps
+from handler.errors import TABLE, NotStored
+from handler.og import OgCall, og_reply
+from handler.reply import Reply, error_reply
+from handler.store import IMMUTABLE
 
-NO_STORE = {"Cache-Control": "no-store"}
-T = TypeVar("T")
-
-
-@dataclass
-class Deps:
-    """What the app needs, built once per process by the composition root."""
-
-    settings: Settings
-    service: OgService
-    site: SiteSource
-    objects: CacheStore | None = None  # serve stored objects at /<prefix>... (the embedded default's CDN)
-    layer_api: LayerApi | None = None
-    # Blocking calls (site file, store, render) made on the event loop's thread instead of a worker thread: on
-    # Lambda an instance answers one request at a time, so the hop to a thread would only cost time.
-    inline_io: bool = False
-
-    async def call(self, function: Callable[..., T], *args: Any) -> T:
-        return function(*args) if self.inline_io else await run_in_threadpool(function, *args)
+__all__ = ["Deps", "create_app"]
 
 
 def _request_id(request: Request) -> str:
@@ -53,28 +30,8 @@ def _request_id(request: Request) -> str:
     return getattr(context, "aws_request_id", None) or request.headers.get("x-request-id") or uuid.uuid4().hex
 
 
-def _cdn_base(request: Request, settings: Settings) -> str:
-    return settings.cdn_url or str(request.base_url).rstrip("/")
-
-
-def _answer(request: Request, outcome: Outcome, deps: Deps) -> Response:
-    settings = deps.settings
-    headers = {"X-Ogedge-Cache": outcome.cache, "X-Ogedge-Key": outcome.key}
-    too_large = outcome.data is not None and len(outcome.data) > settings.max_inline_bytes
-    if outcome.stored and (settings.response_mode == "redirect" or too_large):
-        headers["Cache-Control"] = f"public, max-age={settings.redirect_max_age}"
-        location = f"{_cdn_base(request, settings)}/{outcome.object_key}"
-        return Response(status_code=302, headers={**headers, "Location": location})
-    if outcome.data is None:  # inline mode on a hit that did not fetch the bytes: cannot happen, but be safe
-        raise NotStored("the image is not available", "path")
-    if too_large:
-        raise OutputTooLarge(f"the image is {len(outcome.data)} bytes and could not be stored; too large to answer")
-    degraded = not outcome.stored or outcome.warnings
-    age = settings.degraded_max_age if degraded else settings.redirect_max_age
-    headers["Cache-Control"] = f"public, max-age={age}"
-    body = b"" if request.method == "HEAD" else outcome.data
-    headers["Content-Length"] = str(len(outcome.data))
-    return Response(body, media_type=outcome.mime_type, headers=headers)
+def _response(reply: Reply) -> Response:
+    return Response(reply.body, reply.status, reply.headers, reply.media_type)
 
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -82,28 +39,15 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def og_image(deps: Deps) -> Endpoint:
     async def endpoint(request: Request) -> Response:
-        started = time.perf_counter()
-        name = OgName.parse(request.path_params["name"])
-        signing = Signing(deps.settings.signing_keys, deps.settings.allow_unsigned)
-        site = await deps.call(deps.site.current)
-        query = list(request.query_params.multi_items())
-        render_request = resolve(site, name, request.url.path, query, signing)
-        inline = deps.settings.response_mode == "inline"
-        outcome = await deps.call(deps.service.obtain, render_request, inline)
-        response = _answer(request, outcome, deps)
-        logs.request_line(
+        call = OgCall(
+            method=request.method,
+            name=request.path_params["name"],
+            path=request.url.path,
+            query=list(request.query_params.multi_items()),
+            base_url=str(request.base_url).rstrip("/"),
             request_id=_request_id(request),
-            route="og",
-            slug=name.slug,
-            key=outcome.key,
-            cache=outcome.cache,
-            stored=outcome.stored,
-            render_ms=outcome.render_ms or None,
-            store_ms=outcome.store_ms,
-            total_ms=round((time.perf_counter() - started) * 1000, 2),
-            status=response.status_code,
         )
-        return response
+        return _response(await deps.call(og_reply, deps, call))
 
     return endpoint
 
@@ -134,11 +78,7 @@ async def openapi_json(request: Request) -> Response:
 
 
 async def error_response(request: Request, exc: Exception) -> Response:
-    status, code = status_of(exc)
-    if status >= 500:
-        logs.log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-    logs.request_line(request_id=_request_id(request), route=request.url.path[:200], error=code, status=status)
-    return JSONResponse(body_of(exc), status_code=status, headers=headers_of(exc))
+    return _response(error_reply(exc, request.url.path, _request_id(request)))
 
 
 def create_app(deps: Deps) -> Starlette:

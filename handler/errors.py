@@ -6,13 +6,15 @@ failing ``field`` (and every problem of an invalid request). Errors are never ca
 
 from __future__ import annotations
 
-from typing import Any
-
-from starlette.exceptions import HTTPException
+import sys
+from typing import TYPE_CHECKING, Any
 
 from handler.site import MissingVariable, SiteError, UnknownTemplate
 from renderer.errors import AssetError, EncodeError, InvalidRequest, RenderError, UnsupportedFeature
 from renderer.limits import RenderTimeout
+
+if TYPE_CHECKING:
+    from starlette.exceptions import HTTPException
 
 
 class EdgeError(Exception):
@@ -95,9 +97,16 @@ TABLE: tuple[tuple[type[BaseException], int, str], ...] = (
 _BY_CLASS = {cls: (status, code) for cls, status, code in TABLE}
 
 
+def _routing_error(exc: BaseException) -> HTTPException | None:
+    """Starlette's own answers (no such route, method not allowed). Looked up in ``sys.modules``: where Starlette
+    was never imported (the Function URL path), nothing can be one, and the check costs no import."""
+    module = sys.modules.get("starlette.exceptions")
+    return exc if module is not None and isinstance(exc, module.HTTPException) else None
+
+
 def status_of(exc: BaseException) -> tuple[int, str]:
-    if isinstance(exc, HTTPException):  # routing's own answers (no such route, method not allowed)
-        return exc.status_code, "not_found" if exc.status_code == 404 else "http_error"
+    if (routing := _routing_error(exc)) is not None:
+        return routing.status_code, "not_found" if routing.status_code == 404 else "http_error"
     for cls in type(exc).__mro__:
         if cls in _BY_CLASS:
             return _BY_CLASS[cls]
@@ -115,7 +124,8 @@ def headers_of(exc: BaseException) -> dict[str, str]:
 
 def body_of(exc: BaseException) -> dict[str, Any]:
     status, code = status_of(exc)
-    message = exc.detail if isinstance(exc, HTTPException) else str(exc)
+    routing = _routing_error(exc)
+    message = routing.detail if routing is not None else str(exc)
     body: dict[str, Any] = {"success": False, "error": message if status < 500 else "internal error", "code": code}
     field = getattr(exc, "field", None)
     if isinstance(exc, MissingVariable):

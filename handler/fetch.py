@@ -9,26 +9,27 @@
 - the connection is made to that checked address (TLS still verifies the host name): no second lookup that a
   rebinding DNS server could answer differently;
 - at most 3 redirects, each checked again from the start; a connect timeout and a deadline for the whole fetch;
-- the body is streamed with a byte cap. Content types are not trusted: the renderer sniffs what it gets.
+- the body is streamed with a byte cap (the exchange itself: ``handler.https``). Content types are not trusted: the
+  renderer sniffs what it gets.
 
 ``OGEDGE_ALLOW_PRIVATE_NETWORK`` (tests only) lets private and loopback addresses through.
 """
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import re
 import socket
-import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit
 
+if TYPE_CHECKING:
+    import ssl
+
 MAX_REDIRECTS = 3
-_CHUNK = 64 * 1024
 _REDIRECTS = {301, 302, 303, 307, 308}
 _DOTTED_QUAD = re.compile(r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}")
 _NUMERIC_HOST = re.compile(r"(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+))*\.?", re.IGNORECASE)
@@ -112,19 +113,6 @@ def resolve(host: str, port: int, policy: UrlPolicy) -> str:
     return str(addresses[0])
 
 
-class _PinnedConnection(http.client.HTTPSConnection):
-    """HTTPS to a fixed, already checked address; SNI and certificate checks use the host name."""
-
-    def __init__(self, host: str, address: str, port: int, timeout: float, context: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-        self._tls = context
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
-
-
 @dataclass(frozen=True)
 class Target:
     parts: SplitResult
@@ -142,11 +130,6 @@ def target(url: str, policy: UrlPolicy) -> Target:
     host = (parts.hostname or "").rstrip(".").lower()
     port = parts.port or 443
     return Target(parts, host, port, resolve(host, port, policy))
-
-
-@cache
-def _default_context() -> ssl.SSLContext:
-    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -183,39 +166,9 @@ class HttpsClient:
     def _exchange(
         self, to: Target, method: str, body: bytes | None, headers: Mapping[str, str], deadline: float
     ) -> tuple[int, dict[str, str], bytes]:
-        timeout = max(0.01, min(self.connect_timeout_s, deadline - time.monotonic()))
-        conn = _PinnedConnection(to.host, to.address, to.port, timeout, self.context or _default_context())
-        try:
-            host_header = to.host if to.port == 443 else f"{to.host}:{to.port}"
-            sent = {"Host": host_header, "User-Agent": "ogedge", "Accept": "*/*", **headers}
-            conn.request(method, to.path, body=body, headers=sent)
-            response = conn.getresponse()
-            received = {k.lower(): v for k, v in response.getheaders()}
-            return response.status, received, self._read(response, conn, deadline)
-        except (OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"{to.host}: {exc}") from None
-        finally:
-            conn.close()
+        from handler import https  # noqa: PLC0415 - TLS and http.client load with the first fetch, not at start
 
-    def _read(self, response: http.client.HTTPResponse, conn: _PinnedConnection, deadline: float) -> bytes:
-        declared = response.getheader("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(f"larger than {self.max_bytes} bytes")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise FetchError(f"took longer than {self.timeout_s:g} s")
-            if conn.sock is not None:
-                conn.sock.settimeout(left)
-            chunk = response.read1(_CHUNK) if hasattr(response, "read1") else response.read(_CHUNK)
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(f"larger than {self.max_bytes} bytes")
-            chunks.append(chunk)
+        return https.exchange(self, to, method, body, headers, deadline)
 
 
 @dataclass(frozen=True)

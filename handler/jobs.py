@@ -8,15 +8,17 @@ import base64
 import json
 import logging
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handler.errors import BodyTooLarge
 from handler.service import OgService
 from handler.settings import Settings
 from handler.webhooks import WebhookSender, failure_payload, success_payload
 from renderer import RenderError, parse_request
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger("ogedge")
 JOB_KEY = "ogedge_job"

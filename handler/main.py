@@ -1,8 +1,9 @@
 """The composition root: settings from the environment, clients and stores built once, and ``lambda_handler``.
 
-HTTP events (Function URL, API Gateway HTTP API v2 and REST v1, ALB) go through mangum to the Starlette app; direct
-invocations are recognised by their shape and answered without it. Everything is built on the first event of a cold
-start and reused after: keys named by ``*_PARAMETER`` variables are read from SSM first (``handler.secrets``).
+HTTP events (Function URL, API Gateway HTTP API v2 and REST v1, ALB) go through mangum to the Starlette app, except
+the on-demand route from a Function URL, which ``handler.function_url`` answers without loading either. Direct
+invocations are recognised by their shape and answered without them too. Everything is built on the first event of a
+cold start and reused after: keys named by ``*_PARAMETER`` variables are read from SSM first (``handler.secrets``).
 
 Behind CloudFront the function is reached at its own URL, but redirects and ``?response=url`` answers must name the
 CDN. With ``OGEDGE_TRUST_FORWARDED_HOST`` the host the viewer asked for comes from ``X-Forwarded-Host``, which the
@@ -13,20 +14,20 @@ the function the distribution's name (that would be a cycle). ``OGEDGE_CDN_URL``
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from handler import direct, logs, secrets
-from handler.app import Deps, create_app
+from handler import direct, function_url, logs, secrets
 from handler.auth import RateLimiter
+from handler.deps import Deps
 from handler.fetch import HttpsFetcher
+from handler.forwarded import ForwardedHost, with_forwarded_host
 from handler.jobs import JOB_KEY, Dispatcher, Job, LambdaDispatcher, ThreadDispatcher, run_job, secret_for
-from handler.layer_api import LayerApi
+from handler.og import og_reply
+from handler.reply import error_reply
 from handler.service import OgService
 from handler.settings import Settings
 from handler.site import EMPTY_SITE, SiteSource, file_reader
@@ -46,9 +47,12 @@ def _site_source(settings: Settings, s3_client: Any) -> SiteSource:
     return SiteSource(file_reader(Path(location)), location, time.monotonic, settings.site_ttl_s)
 
 
-def build_deps(settings: Settings, serve_objects: bool = False, inline_io: bool = False) -> Deps:
+def build_deps(
+    settings: Settings, serve_objects: bool = False, inline_io: bool = False, layer_api: bool = True
+) -> Deps:
     """Everything the app and direct invocations use. S3 when a bucket is set, else the filesystem store.
-    ``inline_io``: blocking calls on the event loop's thread (Lambda: one request at a time per instance)."""
+    ``inline_io``: blocking calls on the event loop's thread (Lambda: one request at a time per instance).
+    ``layer_api``: built now, or later by ``with_layer_api`` (it brings Starlette, which the on-demand path skips)."""
     check_layout_engine()  # fail at start-up, not on the first right-to-left title
     s3_client: Any = None
     if settings.bucket or (settings.site or "").startswith("s3://"):
@@ -65,10 +69,17 @@ def build_deps(settings: Settings, serve_objects: bool = False, inline_io: bool 
     fetch = HttpsFetcher(settings.https_client())
     service = OgService(store, fetch, settings.render_options(), settings.prefix)
     site = _site_source(settings, s3_client)
-    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
-    layer_api = LayerApi(settings, service, limiter, _dispatcher(settings, service))
     objects = store if serve_objects else None
-    return Deps(settings, service, site, objects=objects, layer_api=layer_api, inline_io=inline_io)
+    deps = Deps(settings, service, site, objects=objects, inline_io=inline_io)
+    return with_layer_api(deps) if layer_api else deps
+
+
+def with_layer_api(deps: Deps) -> Deps:
+    from handler.layer_api import LayerApi  # noqa: PLC0415 - Starlette's request and responses come with it
+
+    settings = deps.settings
+    limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst, time.monotonic)
+    return replace(deps, layer_api=LayerApi(settings, deps.service, limiter, _dispatcher(settings, deps.service)))
 
 
 def webhook_sender(settings: Settings) -> WebhookSender:
@@ -79,55 +90,49 @@ def _dispatcher(settings: Settings, service: OgService) -> Dispatcher:
     """On Lambda the function invokes itself for async requests; elsewhere a small pool of worker threads."""
     if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
         return LambdaDispatcher(os.environ["AWS_LAMBDA_FUNCTION_NAME"])
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415 - not on Lambda
+
     pool = ThreadPoolExecutor(2, thread_name_prefix="ogedge-job")
     return ThreadDispatcher(service, webhook_sender(settings), settings, pool)
 
 
-HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?")
-
-
-class ForwardedHost:
-    """ASGI middleware: the request's Host becomes its one ``X-Forwarded-Host`` when that is a plain host name (or
-    host:port). Anything else (absent, repeated, a list, odd characters) leaves the request as it came."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope = with_forwarded_host(scope)
-        await self.app(scope, receive, send)
-
-
-def with_forwarded_host(scope: Mapping[str, Any]) -> Mapping[str, Any]:
-    headers: list[tuple[bytes, bytes]] = list(scope["headers"])
-    forwarded = [value for name, value in headers if name.lower() == b"x-forwarded-host"]
-    if len(forwarded) != 1 or not HOST.fullmatch(forwarded[0].decode("latin-1")):
-        return scope
-    kept = [(name, value) for name, value in headers if name.lower() != b"host"]
-    return {**scope, "headers": [*kept, (b"host", forwarded[0])]}
+__all__ = ["ForwardedHost", "lambda_handler", "with_forwarded_host"]
 
 
 @dataclass
 class Runtime:
     deps: Deps
-    _asgi: Any = None  # mangum's handler, built on the first HTTP event (direct invocations never need it)
+    _asgi: Any = None  # mangum's handler, built on the first event that needs it
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], ssm: Callable[[], Any] = secrets.make_ssm_client) -> Runtime:
         """``ssm`` builds the SSM client, called only when a ``*_PARAMETER`` variable names a key to read."""
         logs.configure()
-        return cls(build_deps(Settings.from_env(secrets.resolve(env, ssm)), inline_io=True))
+        return cls(build_deps(Settings.from_env(secrets.resolve(env, ssm)), inline_io=True, layer_api=False))
 
     def asgi(self, event: Any, context: Any) -> Any:
         if self._asgi is None:
             from mangum import Mangum  # noqa: PLC0415
 
+            from handler.app import create_app  # noqa: PLC0415 - Starlette only for the events that need it
+
+            self.deps = with_layer_api(self.deps)
             app: Any = create_app(self.deps)
             if self.deps.settings.trust_forwarded_host:
                 app = ForwardedHost(app)
             self._asgi = Mangum(app, lifespan="off")
         return self._asgi(event, context)
+
+    def og(self, event: Any, context: Any) -> Any:
+        """The on-demand route from a Function URL, without ASGI; None when ``event`` is not one."""
+        call = function_url.og_call(event, context, self.deps.settings.trust_forwarded_host)
+        if call is None:
+            return None
+        try:
+            reply = og_reply(self.deps, call)
+        except Exception as exc:  # as Starlette's handlers answer it
+            reply = error_reply(exc, call.path, call.request_id)
+        return function_url.response(reply)
 
     def __call__(self, event: Any, context: Any) -> Any:
         if isinstance(event, Mapping) and JOB_KEY in event:
@@ -137,7 +142,8 @@ class Runtime:
             return {"delivered": run_job(job, self.deps.service, webhook_sender(settings), secret)}
         if direct.is_direct(event):
             return direct.handle(event, self.deps.service, self.deps.site, self.deps.settings)
-        return self.asgi(event, context)
+        answer = self.og(event, context)
+        return answer if answer is not None else self.asgi(event, context)
 
 
 _runtime: Runtime | None = None

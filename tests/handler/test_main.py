@@ -184,8 +184,14 @@ def test_async_on_lambda_invokes_itself_and_the_job_delivers(
     monkeypatch.setenv("OGEDGE_ALLOW_PRIVATE_NETWORK", "1")
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
     fake = FakeLambda()
-    handler(event("direct-slug"))  # the cold start builds the runtime and its dispatcher
+
+    def layer_api_built() -> bool:
+        return main._runtime is not None and main._runtime.deps.layer_api is not None
+
+    handler(event("direct-slug"))  # the cold start builds the runtime
     assert main._runtime is not None
+    assert not layer_api_built()  # the layer API and its dispatcher come with the first event for the app
+    handler(event("api-gateway-rest-v1-get-slug"))
     assert main._runtime.deps.layer_api is not None
     dispatcher = main._runtime.deps.layer_api.jobs
     assert isinstance(dispatcher, jobs.LambdaDispatcher)
@@ -223,7 +229,7 @@ def test_an_async_request_that_cannot_be_queued_is_503(
     monkeypatch.setenv("OGEDGE_API_KEYS", API_KEY)
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "ogedge-test")
     monkeypatch.setenv("OGEDGE_ALLOW_PRIVATE_NETWORK", "1")
-    handler(event("direct-slug"))
+    handler(event("api-gateway-rest-v1-get-slug"))  # an event for the app: the layer API is built with it
     assert main._runtime is not None
     assert main._runtime.deps.layer_api is not None
     dispatcher = main._runtime.deps.layer_api.jobs
