@@ -4,14 +4,13 @@ What is measured: wall time (``time.perf_counter``) of one call, in four cases:
 
 - ``hit url file``:   ``handler.main.lambda_handler(event, None)`` with the Function URL event of
   ``infra/events/function-url-get-slug.json``, built from the environment exactly as on a cold start
-  (mangum + Starlette, the filesystem store in a temporary folder, the example site ``examples/site.json``,
-  ``OGEDGE_CDN_URL=https://cdn.example.com``). Each call pays for mangum's event translation, the Starlette
-  route, the site check, resolving and validating the page's request, its key (blake3), one store lookup
-  (a ``stat``), the 302 and the request log line (built, not written: see below);
+  (the Function URL path of ``handler/function_url.py``, the filesystem store in a temporary folder, the example
+  site ``examples/site.json``, ``OGEDGE_CDN_URL=https://cdn.example.com``). Each call pays for reading the event,
+  the site check, resolving and validating the page's request, its key (blake3), one store lookup (a ``stat``),
+  the 302 and the request log line (built, not written: see below);
 - ``hit url memory``: the same event through a runtime built the way ``Runtime.from_env`` builds it, with the
   service's store swapped for a ``MemoryStore``: the same path without the filesystem;
-- ``hit direct``:     the direct invocation ``{"slug": "why-postgres"}`` through that runtime (no mangum, no
-  Starlette, no thread pool);
+- ``hit direct``:     the direct invocation ``{"slug": "why-postgres"}`` through that runtime (no HTTP event);
 - ``miss render``:    ``renderer.render(request)`` of the page's filled and validated request (PNG), with the
   service's render options: the work every request would pay without the cache. A real miss also pays the
   key, the lookups and the store write; they are left out, so the baseline is a lower bound. The fetcher
@@ -50,7 +49,6 @@ from typing import Any
 from timing import Timed, at_least, offline_fetch, run_rounds
 
 import handler.main
-from handler.app import create_app
 from handler.main import Runtime, build_deps, lambda_handler
 from handler.settings import Settings
 from handler.site import Site
@@ -123,11 +121,9 @@ def check_direct_hit(result: Json) -> str:
 
 def memory_runtime() -> Runtime:
     """Built as ``Runtime.from_env`` builds it, with the service's store swapped for a ``MemoryStore``."""
-    from mangum import Mangum
-
-    deps = build_deps(Settings.from_env(os.environ), inline_io=True)
+    deps = build_deps(Settings.from_env(os.environ), inline_io=True, layer_api=False)
     deps.service.store = MemoryStore()
-    return Runtime(deps, _asgi=Mangum(create_app(deps), lifespan="off"))
+    return Runtime(deps)
 
 
 def page_request() -> RenderRequest:
