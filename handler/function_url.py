@@ -35,11 +35,14 @@ def og_call(event: Any, context: Any, trust_forwarded_host: bool) -> OgCall | No
     """The on-demand request in ``event``, or None when it is not one this path answers."""
     if not isinstance(event, Mapping) or event.get("version") != "2.0":
         return None
-    http = event.get("requestContext", {}).get("http")
-    if not isinstance(http, Mapping) or "elb" in event["requestContext"] or http.get("method") not in ("GET", "HEAD"):
+    request_context, given = event.get("requestContext"), event.get("headers") or {}
+    if not isinstance(request_context, Mapping) or "elb" in request_context or not isinstance(given, Mapping):
+        return None
+    http = request_context.get("http")
+    if not isinstance(http, Mapping) or http.get("method") not in ("GET", "HEAD"):
         return None
     match = OG_PATH.fullmatch(unquote(str(http.get("path", ""))))
-    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    headers = {str(k).lower(): str(v) for k, v in given.items()}
     scheme = headers.get("x-forwarded-proto", "https")
     scope: Mapping[str, Any] = {"headers": [(k.encode(), v.encode()) for k, v in headers.items()]}
     if trust_forwarded_host:

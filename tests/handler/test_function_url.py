@@ -111,6 +111,21 @@ def test_declines_what_it_does_not_answer_and_the_app_still_does(tmp_path: Path,
     assert handler(DECLINED[name], CONTEXT)["statusCode"] in (200, 302, 400, 401, 404)
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        None,
+        [],
+        {"version": "2.0"},
+        {"version": "2.0", "requestContext": "x"},
+        {"version": "2.0", "requestContext": {"http": "x"}},
+        {**ANSWERED["a page"], "headers": ["host"]},
+    ],
+)
+def test_events_of_other_shapes_are_left_to_the_app(shape: Any) -> None:
+    assert function_url.og_call(shape, CONTEXT, trust_forwarded_host=True) is None
+
+
 def test_the_answer_is_a_redirect_to_the_stored_object(tmp_path: Path) -> None:
     handler = runtime(tmp_path, "store", OGEDGE_TRUST_FORWARDED_HOST="1")
     answer = handler(ANSWERED["a page"], CONTEXT)
