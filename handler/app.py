@@ -5,7 +5,6 @@ reply. Errors become replies in one place (``handler.reply``, from the table of 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -19,15 +18,14 @@ from handler import openapi
 from handler.deps import Deps
 from handler.errors import TABLE, NotStored
 from handler.og import OgCall, og_reply
-from handler.reply import Reply, error_reply
+from handler.reply import Reply, error_reply, request_id
 from handler.store import IMMUTABLE
 
 __all__ = ["Deps", "create_app"]
 
 
 def _request_id(request: Request) -> str:
-    context = request.scope.get("aws.context")
-    return getattr(context, "aws_request_id", None) or request.headers.get("x-request-id") or uuid.uuid4().hex
+    return request_id(request.scope.get("aws.context"), request.headers.get("x-request-id"))
 
 
 def _response(reply: Reply) -> Response:

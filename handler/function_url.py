@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import base64
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from handler.forwarded import HOST, with_forwarded_host
 from handler.og import OgCall
-from handler.reply import Reply
+from handler.reply import Reply, request_id
 
 OG_PATH = re.compile(r"/og/(?P<name>[A-Za-z0-9._/-]*)")
 # mangum's defaults: bodies of these types are sent as text, any other base64-encoded
@@ -51,14 +50,13 @@ def og_call(event: Any, context: Any, trust_forwarded_host: bool) -> OgCall | No
     if match is None or scheme not in ("http", "https") or not _plain_host(host):
         return None
     query = str(event.get("rawQueryString", "")).encode().decode("latin-1")
-    request_id = getattr(context, "aws_request_id", None) or headers.get("x-request-id") or uuid.uuid4().hex
     return OgCall(
         method=http["method"],
         name=match["name"],
         path=match[0],
         query=parse_qsl(query, keep_blank_values=True),
         base_url=f"{scheme}://{host}",
-        request_id=request_id,
+        request_id=request_id(context, headers.get("x-request-id")),
     )
 
 

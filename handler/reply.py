@@ -6,7 +6,9 @@ once answers alike through either."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from handler import logs
 from handler.errors import body_of, headers_of, status_of
@@ -18,6 +20,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     media_type: str | None = None
+
+
+def request_id(context: Any, header: str | None) -> str:
+    """The id a request is logged under: Lambda's, else the caller's ``X-Request-Id``, else a new one."""
+    return getattr(context, "aws_request_id", None) or header or uuid.uuid4().hex
 
 
 def json_body(content: object) -> bytes:
